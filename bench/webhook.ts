@@ -1,0 +1,408 @@
+/**
+ * npm run bench:webhook — webhook ingest on the real product, over loopback HTTP:
+ *  - acknowledgement: autocannon POSTs distinct private-chat text updates (a unique update_id /
+ *    message_id and chat per request) to /webhooks/telegram, then /webhooks/zalo, for ~10 s;
+ *    throughput of 2xx answers and latency p50/p99/max;
+ *  - the backlog: how long after the last acknowledgement every stored update was processed (one
+ *    dialogue turn each) and every reply delivered to the loopback Bot API stand-in.
+ * Once on the embedded database (PGlite, data in a temporary folder) and once on PostgreSQL when
+ * reachable (a scratch database on BENCH_DATABASE_URL / TEST_DATABASE_URL, default
+ * postgres://postgres@127.0.0.1:5432/postgres, created and dropped here).
+ *
+ * The product runs in a child process (createRuntime + @hono/node-server, as src/main.ts wires it;
+ * this file with --serve), so autocannon and the stand-ins in this process do not share its event
+ * loop. The outbox's messenger rate limits (Telegram 30 msg/s, Zalo 10 msg/s overall) are off by
+ * default so the figures show what the product can do; --rate-limits keeps them (delivery then runs
+ * at those rates, and the drain takes correspondingly longer).
+ *
+ *   npm run bench:webhook -- [--duration 10] [--connections 20] [--drain-timeout 120]
+ *                            [--channels telegram,zalo] [--databases pglite,postgres] [--rate-limits]
+ * BENCH_PROF=<folder> also writes a CPU profile of the product for each run.
+ */
+import { type ChildProcess, fork } from "node:child_process";
+import { once } from "node:events";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import pg from "pg";
+
+const TELEGRAM_TOKEN = "123456:bench-telegram-token_abcdefghij";
+const TELEGRAM_SECRET = "bench-tg-secret_0123456789";
+const ZALO_TOKEN = "424242:bench-zalo-secret-abcdefgh";
+const ZALO_SECRET = "bench-zalo-secret-0123456789";
+const TEXT =
+  "Đèn đường trên đường Nguyễn Văn Linh, phường Thanh Khê bị hỏng cả tuần nay, buổi tối rất nguy hiểm";
+
+type Channel = "telegram" | "zalo";
+type DbKind = "pglite" | "postgres";
+
+interface Stats {
+  inbound: { pending: number; processed: number; failed: number };
+  outbox: { unsent: number; sent: number; failed: number };
+}
+
+type ToChild = { type: "stats"; id: number } | { type: "stop" };
+type FromChild = { type: "ready"; port: number; db: DbKind } | { type: "stats"; id: number; stats: Stats };
+
+if (process.argv.includes("--serve")) await serveProduct();
+else await main();
+
+// ---------------------------------------------------------------------------------------------
+// The product (child process).
+
+async function serveProduct(): Promise<void> {
+  const { serve } = await import("@hono/node-server");
+  const { createRuntime } = await import("../src/runtime.ts");
+  const env = process.env;
+  const runtime = await createRuntime(
+    {
+      DATA_DIR: env.DATA_DIR!,
+      DATABASE_URL: env.DATABASE_URL || undefined,
+      LOG_LEVEL: "error",
+      PUBLIC_URL: "https://hopthu.example",
+      TELEGRAM_BOT_TOKEN: TELEGRAM_TOKEN,
+      TELEGRAM_WEBHOOK_SECRET: TELEGRAM_SECRET,
+      TELEGRAM_API_ROOT: env.TELEGRAM_API_ROOT!,
+      ZALO_BOT_TOKEN: ZALO_TOKEN,
+      ZALO_WEBHOOK_SECRET: ZALO_SECRET,
+      ZALO_API_BASE: env.ZALO_API_BASE!,
+    },
+    env.BENCH_RATE_LIMITS === "1" ? {} : { rateLimits: false },
+  );
+  await runtime.start();
+  const server = serve({ fetch: runtime.app.fetch, port: 0, hostname: "127.0.0.1" });
+  await once(server, "listening");
+  const { port } = server.address() as { port: number };
+  const send = (m: FromChild) => process.send!(m);
+  send({ type: "ready", port, db: runtime.dbKind });
+  process.on("message", async (m: ToChild) => {
+    if (m.type === "stats") {
+      const [inbound, outbox] = await Promise.all([
+        runtime.db.inboundUpdate.groupBy({ by: ["status"], _count: { _all: true } }),
+        runtime.db.outboxMessage.groupBy({ by: ["status"], _count: { _all: true } }),
+      ]);
+      const n = (rows: Array<{ status: string; _count: { _all: number } }>, ...s: string[]) =>
+        rows.filter((r) => s.includes(r.status)).reduce((t, r) => t + r._count._all, 0);
+      send({
+        type: "stats",
+        id: m.id,
+        stats: {
+          inbound: {
+            pending: n(inbound, "pending"),
+            processed: n(inbound, "processed"),
+            failed: n(inbound, "failed"),
+          },
+          outbox: {
+            unsent: n(outbox, "pending", "sending"),
+            sent: n(outbox, "sent"),
+            failed: n(outbox, "failed"),
+          },
+        },
+      });
+    } else if (m.type === "stop") {
+      server.close();
+      await runtime.close();
+      process.exit(0);
+    }
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// The bench (parent process).
+
+interface Row {
+  db: DbKind;
+  channel: Channel;
+  requests: number;
+  ackPerSecond: number;
+  p50: number;
+  p99: number;
+  max: number;
+  errors: number;
+  non2xx: number;
+  /** Stored but not yet processed when the last acknowledgement came back. */
+  backlog: number;
+  /** Seconds from the last acknowledgement until every update was processed and every reply delivered. */
+  drain: number | undefined;
+  processedPerSecond: number;
+  repliesPerSecond: number;
+  replies: number;
+  note?: string;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      duration: { type: "string", default: "10" },
+      connections: { type: "string", default: "20" },
+      "drain-timeout": { type: "string", default: "120" },
+      channels: { type: "string", default: "telegram,zalo" },
+      databases: { type: "string", default: "pglite,postgres" },
+      "rate-limits": { type: "boolean", default: false },
+    },
+  });
+  const duration = Number(values.duration);
+  const connections = Number(values.connections);
+  const drainTimeoutMs = Number(values["drain-timeout"]) * 1000;
+  const channels = values.channels.split(",").map((c) => c.trim()) as Channel[];
+  const databases = values.databases.split(",").map((d) => d.trim()) as DbKind[];
+  const rateLimits = values["rate-limits"];
+
+  const adminUrl =
+    process.env.BENCH_DATABASE_URL ??
+    process.env.TEST_DATABASE_URL ??
+    "postgres://postgres@127.0.0.1:5432/postgres";
+  const rows: Row[] = [];
+  const notes: string[] = [];
+  for (const db of databases) {
+    if (db === "postgres" && !(await reachable(adminUrl))) {
+      notes.push(`PostgreSQL unreachable at ${redactUrl(adminUrl)}: its runs were skipped.`);
+      continue;
+    }
+    for (const channel of channels) {
+      console.error(`… ${db} / ${channel}: ${duration} s of webhook updates over ${connections} connections`);
+      rows.push(await run({ db, channel, duration, connections, drainTimeoutMs, rateLimits, adminUrl }));
+    }
+  }
+  printTable(rows, { duration, connections, rateLimits });
+  for (const n of notes) console.log(n);
+}
+
+interface RunOptions {
+  db: DbKind;
+  channel: Channel;
+  duration: number;
+  connections: number;
+  drainTimeoutMs: number;
+  rateLimits: boolean;
+  adminUrl: string;
+}
+
+async function run(o: RunOptions): Promise<Row> {
+  const { default: autocannon } = await import("autocannon");
+  const { startTelegramStandIn, startZaloStandIn, tg, zalo } = await import("../test/support/standins.ts");
+  const [telegram, zaloApi] = await Promise.all([startTelegramStandIn(), startZaloStandIn()]);
+  const api = o.channel === "telegram" ? telegram : zaloApi;
+  const dir = await mkdtemp(path.join(tmpdir(), "hopthu-bench-webhook-"));
+  const scratch = o.db === "postgres" ? await createDatabase(o.adminUrl) : undefined;
+  let child: ChildProcess | undefined;
+  try {
+    child = fork(fileURLToPath(import.meta.url), ["--serve"], {
+      // BENCH_PROF=<folder>: a CPU profile of the product per run (open it in Chrome's DevTools).
+      execArgv: [
+        "--import",
+        "tsx",
+        ...(process.env.BENCH_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROF}`] : []),
+      ],
+      env: {
+        ...process.env,
+        DATA_DIR: dir,
+        DATABASE_URL: scratch?.url ?? "",
+        TELEGRAM_API_ROOT: telegram.url,
+        ZALO_API_BASE: zaloApi.url,
+        BENCH_RATE_LIMITS: o.rateLimits ? "1" : "0",
+      },
+      stdio: ["ignore", "inherit", "inherit", "ipc"],
+    });
+    const product = child;
+    const [ready] = (await once(product, "message")) as [FromChild];
+    if (ready.type !== "ready") throw new Error("the product did not start");
+    const base = `http://127.0.0.1:${ready.port}`;
+    let statsId = 0;
+    const stats = async (): Promise<Stats> => {
+      const id = ++statsId;
+      product.send({ type: "stats", id } satisfies ToChild);
+      for (;;) {
+        const [m] = (await once(product, "message")) as [FromChild];
+        if (m.type === "stats" && m.id === id) return m.stats;
+      }
+    };
+
+    let seq = 0;
+    const body = (n: number): string =>
+      o.channel === "telegram"
+        ? JSON.stringify(tg.text(1_000_000 + n, 50_000_000 + n, TEXT))
+        : JSON.stringify(zalo.text(`bench-m-${n}`, `bench-chat-${n}`, TEXT));
+    const headers: Record<string, string> =
+      o.channel === "telegram"
+        ? { "content-type": "application/json", "X-Telegram-Bot-Api-Secret-Token": TELEGRAM_SECRET }
+        : { "content-type": "application/json", "X-Bot-Api-Secret-Token": ZALO_SECRET };
+    const requestPath = `/webhooks/${o.channel}`;
+
+    // Warm-up (not measured): a few updates through the whole path, then wait until they are done.
+    for (let i = 0; i < 20; i++) {
+      const res = await fetch(base + requestPath, { method: "POST", headers, body: body(seq++) });
+      await res.arrayBuffer();
+    }
+    await drained(stats, () => api.of("sendMessage").length, 60_000);
+    const warm = await stats();
+    const warmSends = api.of("sendMessage").length;
+
+    const started = performance.now();
+    const result = await autocannon({
+      url: base,
+      connections: o.connections,
+      duration: o.duration,
+      timeout: 30,
+      requests: [
+        {
+          method: "POST",
+          path: requestPath,
+          headers,
+          setupRequest: (req) => ({ ...req, body: body(seq++) }),
+        },
+      ],
+    });
+    const acked = performance.now();
+    const atAck = await stats();
+    const backlog = atAck.inbound.pending;
+    const done = await drained(stats, () => api.of("sendMessage").length, o.drainTimeoutMs);
+    const finished = performance.now();
+    const end = await stats();
+    const updates =
+      end.inbound.processed + end.inbound.failed - (warm.inbound.processed + warm.inbound.failed);
+    const replies = api.of("sendMessage").length - warmSends;
+    const seconds = (finished - started) / 1000;
+    return {
+      db: o.db,
+      channel: o.channel,
+      requests: result["2xx"],
+      ackPerSecond: result["2xx"] / ((acked - started) / 1000),
+      p50: result.latency.p50,
+      p99: result.latency.p99,
+      max: result.latency.max,
+      errors: result.errors + result.timeouts,
+      non2xx: result.non2xx,
+      backlog,
+      drain: done ? (finished - acked) / 1000 : undefined,
+      processedPerSecond: updates / seconds,
+      repliesPerSecond: replies / seconds,
+      replies,
+      ...(done
+        ? {}
+        : {
+            note: `not drained after ${o.drainTimeoutMs / 1000} s: ${end.inbound.pending} updates, ${end.outbox.unsent} replies left`,
+          }),
+      ...(end.inbound.failed || end.outbox.failed
+        ? { note: `${end.inbound.failed} updates and ${end.outbox.failed} replies failed` }
+        : {}),
+    };
+  } finally {
+    if (child && child.exitCode === null) {
+      const exited = once(child, "exit");
+      child.send({ type: "stop" } satisfies ToChild);
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 15_000))]);
+      if (child.exitCode === null) child.kill("SIGKILL");
+    }
+    await Promise.allSettled([telegram.close(), zaloApi.close()]);
+    await scratch?.drop();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** Waits until no update is pending, no reply unsent, and the stand-in got every sent reply. */
+async function drained(
+  stats: () => Promise<Stats>,
+  sends: () => number,
+  timeoutMs: number,
+): Promise<boolean> {
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    const s = await stats();
+    if (s.inbound.pending === 0 && s.outbox.unsent === 0 && sends() >= s.outbox.sent) return true;
+    if (performance.now() > deadline) return false;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+function printTable(rows: Row[], o: { duration: number; connections: number; rateLimits: boolean }): void {
+  const f = (n: number, d = 0) => n.toFixed(d);
+  const header = [
+    "database",
+    "channel",
+    "acked",
+    "ack req/s",
+    "p50 ms",
+    "p99 ms",
+    "max ms",
+    "err/non-2xx",
+    "backlog",
+    "drain s",
+    "processed/s",
+    "replies/s",
+  ];
+  const table = rows.map((r) => [
+    r.db,
+    r.channel,
+    String(r.requests),
+    f(r.ackPerSecond),
+    f(r.p50, 1),
+    f(r.p99, 1),
+    f(r.max, 1),
+    `${r.errors}/${r.non2xx}`,
+    String(r.backlog),
+    r.drain === undefined ? "—" : f(r.drain, 1),
+    f(r.processedPerSecond, 1),
+    f(r.repliesPerSecond, 1),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...table.map((t) => t[i]!.length)));
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ");
+  console.log(
+    `\nWebhook ingest — ${o.duration} s per run, ${o.connections} connections, loopback; ` +
+      `one distinct private chat per update; outbox rate limits ${o.rateLimits ? "ON (production)" : "off"}`,
+  );
+  console.log(line(header));
+  console.log(line(header.map((_, i) => "-".repeat(widths[i]!))));
+  for (const t of table) console.log(line(t));
+  console.log(
+    "acked = 2xx answers; backlog = updates stored but not yet processed at the last ack; drain = last ack → all processed and\n" +
+      "delivered; processed/s and replies/s are over the whole run (first request → last reply delivered).",
+  );
+  for (const r of rows) if (r.note) console.log(`${r.db}/${r.channel}: ${r.note}`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// A scratch PostgreSQL database.
+
+async function reachable(url: string): Promise<boolean> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
+  try {
+    await client.connect();
+    await client.query("select 1");
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+async function createDatabase(adminUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `hopthu_bench_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
+  const admin = async (sql: string) => {
+    const client = new pg.Client({ connectionString: adminUrl });
+    await client.connect();
+    try {
+      await client.query(sql);
+    } finally {
+      await client.end();
+    }
+  };
+  await admin(`create database ${name}`);
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), drop: () => admin(`drop database if exists ${name} with (force)`) };
+}
+
+function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = "***";
+    return u.toString();
+  } catch {
+    return url;
+  }
+}

@@ -1,0 +1,53 @@
+/**
+ * The Hono app factory. It takes its dependencies and imports nothing Node-only, so the same app
+ * runs under Node (src/main.ts) and on Workers.
+ */
+import { Hono } from "hono";
+import { webChatRoutes } from "./channels/web/routes.ts";
+import { webStrings } from "./channels/web/strings.ts";
+import type { IntakeService } from "./intake/service.ts";
+import type { Reply } from "./intake/types.ts";
+
+export interface Logger {
+  info(obj: unknown, msg?: string): void;
+  warn(obj: unknown, msg?: string): void;
+  error(obj: unknown, msg?: string): void;
+}
+
+export interface AppDeps {
+  intake: Pick<IntakeService, "handle">;
+  /** Web chat messages waiting in the outbox (the page polls for them). */
+  pullWeb?: (conversationId: string) => Promise<Reply[]>;
+  /** Resolves when the database answers. */
+  checkDatabase(): Promise<{ kind: string }>;
+  logger: Logger;
+  /** Extra routes (messenger webhooks, queue) mounted by the entry point. */
+  mount?: (app: Hono) => void;
+}
+
+export function createApp(deps: AppDeps): Hono {
+  const app = new Hono();
+
+  app.get("/healthz", async (c) => {
+    try {
+      const { kind } = await deps.checkDatabase();
+      return c.json({ status: "ok", database: { status: "ok", kind } });
+    } catch (e) {
+      deps.logger.error({ err: e }, "health check: database unavailable");
+      return c.json({ status: "error", database: { status: "error" } }, 503);
+    }
+  });
+
+  app.route(
+    "/",
+    webChatRoutes({ handle: (msg) => deps.intake.handle(msg), pull: deps.pullWeb ?? (async () => []) }),
+  );
+  deps.mount?.(app);
+
+  app.notFound((c) => c.json({ error: webStrings.notFound }, 404));
+  app.onError((err, c) => {
+    deps.logger.error({ err, path: c.req.path }, "request failed");
+    return c.json({ error: webStrings.unavailable }, 503);
+  });
+  return app;
+}

@@ -1,0 +1,91 @@
+/**
+ * The topic classifier: vi-static embedding + lexical features → linear head → calibrated
+ * probabilities over all topics, an abstention flag, and a kind hint (pakn / khieu_nai / to_cao).
+ * Pure: give it the model bytes and the manifest (see node-loader.ts for reading them from disk).
+ */
+import { type Heads, linearLogits, readHeads, softmax } from "./head.ts";
+import { EXPLICIT_PRIOR, type Kind, RULE_NAMES } from "./kind-rules.ts";
+import type { ModelManifest } from "./manifest.ts";
+import { represent } from "./represent.ts";
+import { StaticEmbedder } from "./static-embedder.ts";
+
+export interface ClassifierArtifact {
+  manifest: ModelManifest;
+  embedder: ArrayBuffer | Uint8Array;
+  head: ArrayBuffer | Uint8Array;
+}
+
+export interface TopicScore {
+  topic: string;
+  confidence: number;
+}
+
+export interface Classification {
+  /** Every topic with its calibrated probability, best first; the confidences sum to 1. */
+  topics: TopicScore[];
+  /** The best topic (even when abstained). */
+  topic: string;
+  confidence: number;
+  /** True when the classifier is not confident enough: a person should pick the topic. */
+  abstained: boolean;
+  kind: { kind: Kind; confidence: number };
+}
+
+export interface Classifier {
+  readonly id: string;
+  readonly embedder: StaticEmbedder;
+  readonly manifest: ModelManifest;
+  classify(text: string): Promise<Classification>;
+  classifySync(text: string): Classification;
+}
+
+export function createClassifier(artifact: ClassifierArtifact): Classifier {
+  const { manifest } = artifact;
+  const embedder = StaticEmbedder.fromBytes(artifact.embedder);
+  const heads: Heads = readHeads(artifact.head);
+  const s = manifest.classifier;
+  if (heads.meta.embedderId !== embedder.id) {
+    throw new Error(`classifier head was trained on ${heads.meta.embedderId}, not ${embedder.id}`);
+  }
+  if (heads.meta.topics.join() !== s.topics.join() || heads.meta.kinds.join() !== s.kinds.join()) {
+    throw new Error("model manifest and classifier head disagree on the labels");
+  }
+  const priorIndex = RULE_NAMES.map((name) => {
+    const kind = EXPLICIT_PRIOR[name];
+    return kind ? heads.meta.kinds.indexOf(kind) : -1;
+  });
+
+  const classifySync = (text: string): Classification => {
+    const x = represent(embedder, heads.space, text);
+    const p = softmax(linearLogits(heads.topic, x), s.temperature);
+    const topics = heads.meta.topics
+      .map((topic, i) => ({ topic, confidence: p[i]! }))
+      .sort((a, b) => b.confidence - a.confidence);
+    const best = topics[0]!;
+    const unknownWords = x.tokens === 0 || x.known < s.minKnownFraction * x.tokens;
+
+    const kl = linearLogits(heads.kind, x);
+    priorIndex.forEach((k, r) => {
+      if (k >= 0 && x.rules[r]) kl[k]! += s.explicitKindPrior;
+    });
+    const kp = softmax(kl, s.kindTemperature);
+    let kBest = 0;
+    for (let k = 1; k < kp.length; k++) if (kp[k]! > kp[kBest]!) kBest = k;
+
+    return {
+      topics,
+      topic: best.topic,
+      confidence: best.confidence,
+      abstained: unknownWords || best.confidence < s.threshold,
+      kind: { kind: heads.meta.kinds[kBest] as Kind, confidence: kp[kBest]! },
+    };
+  };
+
+  return {
+    id: `${embedder.id}+head@${heads.meta.version}`,
+    embedder,
+    manifest,
+    classifySync,
+    classify: async (text) => classifySync(text),
+  };
+}

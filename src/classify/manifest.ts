@@ -1,0 +1,42 @@
+/**
+ * The model manifest (model/manifest.json): which files make up the model, their sha256, and the
+ * classifier's calibration (temperatures, abstention threshold) chosen by cross-validation on the
+ * training examples. Training parameters and data hashes are recorded for reproducibility.
+ */
+export interface ModelFileEntry {
+  path: string;
+  bytes: number;
+  sha256: string;
+}
+
+export interface ClassifierSettings {
+  topics: string[];
+  kinds: string[];
+  /** Softmax temperature of the topic head (fitted on out-of-fold logits). */
+  temperature: number;
+  /** Softmax temperature of the kind head. */
+  kindTemperature: number;
+  /** Abstain when the top topic's calibrated confidence is below this. */
+  threshold: number;
+  /** Abstain when fewer than this fraction of the syllables are known words. */
+  minKnownFraction: number;
+  /** Logit added to a kind when the text names it ("khiếu nại", "tố cáo"). */
+  explicitKindPrior: number;
+}
+
+export interface ModelManifest {
+  name: string;
+  version: string;
+  files: { embedder: ModelFileEntry; head: ModelFileEntry };
+  classifier: ClassifierSettings;
+  training: Record<string, unknown>;
+  data: Record<string, unknown>;
+  crossValidation: Record<string, unknown>;
+}
+
+/** Hex sha256 with Web Crypto (Node ≥ 20 and Workers). */
+export async function sha256Hex(bytes: ArrayBuffer | Uint8Array): Promise<string> {
+  const view = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
+  const digest = await crypto.subtle.digest("SHA-256", view as Uint8Array<ArrayBuffer>);
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+}

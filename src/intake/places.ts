@@ -1,0 +1,141 @@
+/**
+ * Finds the commune/ward a citizen means, tolerant of missing diacritics, typos, prefixes
+ * ("phường", "P.", "xa") and the names of former units merged in 2025 ("Hòa Khánh Bắc" → Hòa Khánh).
+ */
+import { stripDiacritics } from "../classify/normalize.ts";
+import type { Commune } from "../data/index.ts";
+
+export type PlaceMatch =
+  | { kind: "unique"; commune: Commune; via?: string }
+  | { kind: "ambiguous"; candidates: Commune[] }
+  | { kind: "none" };
+
+interface Entry {
+  commune: Commune;
+  /** The name as written (current name, alias or former unit). */
+  label: string;
+  accented: string;
+  plain: string;
+  current: boolean;
+}
+
+const PREFIX =
+  /^(?:(?:phường|phuong|p\.?|xã|xa|x\.?|đặc khu|dac khu|thị trấn|thi tran|tt\.?|quận|quan|q\.?|huyện|huyen|h\.?|thành phố|thanh pho|tp\.?|ở|o|tại|tai)\s+)+/u;
+
+export function normalizePlace(text: string): string {
+  return text
+    .normalize("NFC")
+    .toLowerCase()
+    .replace(/[^\p{L}\p{M}\p{N}\s]/gu, " ")
+    .replace(/\s+/g, " ")
+    .trim()
+    .replace(PREFIX, "")
+    .trim();
+}
+
+function hasDiacritics(text: string): boolean {
+  return stripDiacritics(text) !== text;
+}
+
+function levenshtein(a: string, b: string, max: number): number {
+  if (Math.abs(a.length - b.length) > max) return max + 1;
+  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    let best = i;
+    for (let j = 1; j <= b.length; j++) {
+      const v = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+      cur.push(v);
+      if (v < best) best = v;
+    }
+    if (best > max) return max + 1;
+    prev = cur;
+  }
+  return prev[b.length]!;
+}
+
+export class PlaceIndex {
+  private readonly entries: Entry[] = [];
+
+  constructor(communes: readonly Commune[]) {
+    for (const commune of communes) {
+      const add = (label: string, current: boolean) => {
+        const accented = normalizePlace(label);
+        if (accented)
+          this.entries.push({ commune, label, accented, plain: stripDiacritics(accented), current });
+      };
+      add(commune.name, true);
+      for (const a of commune.aliases) add(a, true);
+      for (const f of commune.formerUnits) add(f, false);
+    }
+  }
+
+  /**
+   * `preferCurrent`: an exact name typed with its diacritics means today's unit over a former
+   * unit of the same name; without diacritics ("thanh binh": xã Thạnh Bình or the old phường
+   * Thanh Bình?) the citizen is asked.
+   */
+  private result(found: Entry[], preferCurrent = false): PlaceMatch {
+    const byId = new Map<string, Entry>();
+    const current = preferCurrent ? found.filter((e) => e.current) : [];
+    for (const e of current.length ? current : found) {
+      const seen = byId.get(e.commune.id);
+      if (!seen || (e.current && !seen.current)) byId.set(e.commune.id, e);
+    }
+    const list = [...byId.values()];
+    if (list.length === 0) return { kind: "none" };
+    if (list.length === 1) {
+      const e = list[0]!;
+      return e.current
+        ? { kind: "unique", commune: e.commune }
+        : { kind: "unique", commune: e.commune, via: e.label };
+    }
+    return { kind: "ambiguous", candidates: list.map((e) => e.commune) };
+  }
+
+  /** What the citizen typed as an answer to "where?". */
+  match(input: string): PlaceMatch {
+    const q = normalizePlace(input);
+    if (!q) return { kind: "none" };
+    const qPlain = stripDiacritics(q);
+    if (hasDiacritics(q)) {
+      const exact = this.entries.filter((e) => e.accented === q);
+      if (exact.length) return this.result(exact, true);
+    }
+    const plain = this.entries.filter((e) => e.plain === qPlain);
+    if (plain.length) return this.result(plain);
+    // Typos: the closest names within a small edit distance.
+    const max = qPlain.length <= 4 ? 0 : qPlain.length <= 8 ? 1 : 2;
+    let best = max + 1;
+    let near: Entry[] = [];
+    for (const e of this.entries) {
+      const d = levenshtein(qPlain, e.plain, max);
+      if (d < best) {
+        best = d;
+        near = [e];
+      } else if (d === best && d <= max) near.push(e);
+    }
+    if (near.length) return this.result(near);
+    // A longer answer that contains a place name ("tổ 3, phường Hải Châu, Đà Nẵng").
+    return this.findIn(input);
+  }
+
+  /** Place names mentioned inside a longer text (whole words, longest names first). */
+  findIn(text: string): PlaceMatch {
+    const q = ` ${normalizePlace(text)} `;
+    const qPlain = stripDiacritics(q);
+    const marked = hasDiacritics(q);
+    const found: Entry[] = [];
+    for (const e of this.entries) {
+      if (e.plain.length < 4) continue;
+      const hit = marked ? q.includes(` ${e.accented} `) : qPlain.includes(` ${e.plain} `);
+      if (hit) found.push(e);
+    }
+    if (!found.length) return { kind: "none" };
+    // Drop names that are part of a longer matched name ("Hòa Khánh" inside "Hòa Khánh Bắc").
+    const longest = found.filter(
+      (e) => !found.some((o) => o !== e && o.plain.length > e.plain.length && o.plain.includes(e.plain)),
+    );
+    return this.result(longest);
+  }
+}

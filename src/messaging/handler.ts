@@ -1,0 +1,83 @@
+/**
+ * What happens to a stored messenger update: decode it for its channel, run one turn of the
+ * dialogue, and queue the replies in the outbox in the same transaction, keyed by the update, so
+ * re-processing after a crash neither repeats the turn nor sends a reply twice.
+ */
+import { vi } from "../i18n/vi.ts";
+import type { ClaimedUpdate } from "../inbound/processor.ts";
+import { updateDedupeKey } from "../inbound/processor.ts";
+import type { IntakeService } from "../intake/service.ts";
+import type { ChannelName, IncomingMessage } from "../intake/types.ts";
+import { enqueue } from "../outbox/index.ts";
+import type { Db } from "../store/db.ts";
+
+export type Decoded =
+  | { kind: "message"; message: IncomingMessage }
+  | { kind: "unsupported"; chatId?: string; reason: string }
+  | { kind: "ignore" };
+
+export type Decoder = (payload: unknown) => Decoded;
+
+/** The polite answer for each kind of update the bot cannot use; absent = no answer. */
+function answerFor(reason: string): string | undefined {
+  switch (reason) {
+    case "group":
+      return vi.groupChat;
+    case "sticker":
+    case "unsupported":
+    case "voice":
+    case "video":
+    case "document":
+    case "location":
+    case "contact":
+      return vi.unsupported;
+    case "edited":
+      return vi.editedIgnored;
+    case "too_long":
+      return undefined;
+    default:
+      return undefined;
+  }
+}
+
+export function createUpdateHandler(deps: {
+  db: Db;
+  intake: IntakeService;
+  decoders: Partial<Record<ChannelName, Decoder>>;
+  onQueued?: () => void;
+}) {
+  return async (update: ClaimedUpdate): Promise<void> => {
+    const decode = deps.decoders[update.channel];
+    if (!decode) throw new Error(`no decoder for channel ${update.channel}`);
+    const decoded = decode(update.payload);
+    if (decoded.kind === "ignore") return;
+    if (decoded.kind === "unsupported") {
+      const text = answerFor(decoded.reason);
+      if (text && decoded.chatId) {
+        await enqueue(deps.db, {
+          dedupeKey: updateDedupeKey(update, 0),
+          channel: update.channel,
+          chatId: decoded.chatId,
+          text,
+        });
+        deps.onQueued?.();
+      }
+      return;
+    }
+    const msg: IncomingMessage = { ...decoded.message, externalId: update.externalId };
+    await deps.intake.handle(msg, {
+      deliver: async (tx, replies, conversation) => {
+        for (const [i, r] of replies.entries()) {
+          await enqueue(tx, {
+            dedupeKey: updateDedupeKey(update, i),
+            channel: conversation.channel,
+            chatId: conversation.chatId,
+            text: r.text,
+            ...(r.choices ? { choices: r.choices } : {}),
+          });
+        }
+      },
+    });
+    deps.onQueued?.();
+  };
+}

@@ -1,0 +1,89 @@
+import { createHash } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type TrainedModel, trainModel } from "../../scripts/model/lib/pipeline.ts";
+import { createClassifier } from "../../src/classify/classifier.ts";
+import { readContainer, writeContainer } from "../../src/classify/container.ts";
+import { TINY_TRAINING, tinyCorpus, writeTinyExamples } from "./fixtures.ts";
+
+const sha256 = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
+const topicsFile = path.resolve(import.meta.dirname, "../../data/topics.json");
+
+let dir: string;
+let first: TrainedModel;
+let second: TrainedModel;
+
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), "classify-train-"));
+  const examplesDir = await writeTinyExamples(dir);
+  const cfg = { corpus: { documents: tinyCorpus() }, examplesDir, topicsFile, ...TINY_TRAINING };
+  first = await trainModel(cfg);
+  second = await trainModel(cfg);
+});
+
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe("training", () => {
+  it("is reproducible: the same data and seed give byte-identical files and manifest", () => {
+    expect(sha256(second.embedder)).toBe(sha256(first.embedder));
+    expect(sha256(second.head)).toBe(sha256(first.head));
+    expect(JSON.stringify(second.manifest)).toBe(JSON.stringify(first.manifest));
+    expect(first.manifest.files.embedder.sha256).toBe(sha256(first.embedder));
+    expect(first.manifest.files.head.sha256).toBe(sha256(first.head));
+  });
+
+  it("records the training data and parameters, and calibration chosen on the training examples", () => {
+    const m = first.manifest;
+    expect(m.version).toMatch(/^\d+\.\d+\.\d+$/);
+    expect((m.data.examples as { total: number }).total).toBe(60);
+    expect(m.training.embedding).toMatchObject({ dim: 16 });
+    expect(m.classifier.temperature).toBeGreaterThan(0);
+    expect(m.classifier.threshold).toBeGreaterThanOrEqual(0.3);
+    expect(m.classifier.threshold).toBeLessThan(1);
+  });
+
+  it("refuses to read the held-out examples", async () => {
+    await expect(
+      trainModel({
+        corpus: { documents: tinyCorpus() },
+        examplesDir: path.join(dir, "examples", "heldout"),
+        topicsFile,
+      }),
+    ).rejects.toThrow(/held-out/);
+  });
+
+  it("produces a model the classifier loads, with probabilities over every topic summing to 1", async () => {
+    const c = createClassifier({ manifest: first.manifest, embedder: first.embedder, head: first.head });
+    const r = await c.classify("Nhà tôi bị thu hồi đất mà chưa được bồi thường");
+    expect(r.topics).toHaveLength(15);
+    expect(r.topics.reduce((s, t) => s + t.confidence, 0)).toBeCloseTo(1, 6);
+  });
+});
+
+describe("model file container", () => {
+  it("round-trips typed arrays and string lists, unaligned input included", () => {
+    const bytes = writeContainer(
+      "test",
+      { a: 1 },
+      {
+        names: ["đất", "dat", ""],
+        v: Float32Array.from([1.5, -2]),
+        q: Int8Array.from([-127, 0, 127]),
+      },
+    );
+    const shifted = new Uint8Array(bytes.byteLength + 1);
+    shifted.set(bytes, 1);
+    for (const input of [bytes, shifted.subarray(1)]) {
+      const c = readContainer<{ a: number }>(input, "test");
+      expect(c.meta).toEqual({ a: 1 });
+      expect(c.lines("names")).toEqual(["đất", "dat", ""]);
+      expect([...c.f32("v")]).toEqual([1.5, -2]);
+      expect([...c.i8("q")]).toEqual([-127, 0, 127]);
+    }
+    expect(() => readContainer(new Uint8Array(20))).toThrow(/magic/);
+  });
+});
