@@ -11,7 +11,7 @@ import { DEFAULT_MODEL_DIR, loadArtifact } from "../src/classify/node-loader.ts"
 import { stripDiacritics } from "../src/classify/normalize.ts";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const modelDir = process.env.MODEL_DIR ?? DEFAULT_MODEL_DIR;
+const modelDir = process.env.VI_MODEL_DIR ?? DEFAULT_MODEL_DIR;
 const iterations = Number(process.env.BENCH_ITERATIONS ?? "5000");
 
 const mb = (b: number) => `${(b / 1024 / 1024).toFixed(1)} MB`;

@@ -17,7 +17,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..")
 const heldoutDir = path.resolve(root, process.env.HELDOUT_DIR ?? "data/examples/heldout");
 const asJson = process.argv.includes("--json");
 
-const classifier = await loadClassifier(process.env.MODEL_DIR ?? DEFAULT_MODEL_DIR);
+const classifier = await loadClassifier(process.env.VI_MODEL_DIR ?? DEFAULT_MODEL_DIR);
 const settings = classifier.manifest.classifier;
 const topics = settings.topics;
 const kinds = settings.kinds;

@@ -6,7 +6,7 @@
  *   CORPUS_DIR       corpus shards (default ../shared/corpus/vi, relative to the repository)
  *   CORPUS_FRACTION  keep this fraction of the corpus documents, 0 < f ≤ 1 (default 1)
  *   CORPUS_GROUPS    comma-separated shard name prefixes to use (default: all)
- *   MODEL_DIR        output folder (default model/)
+ *   VI_MODEL_DIR     output folder (default model/; MODEL_DIR names the e5 weights folder)
  * Flags:
  *   --reuse-embedder keep the embedder named in the current manifest; retrain the heads only
  */
@@ -18,7 +18,7 @@ import { trainModel } from "./lib/pipeline.ts";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const corpusDir = path.resolve(root, process.env.CORPUS_DIR ?? "../shared/corpus/vi");
-const modelDir = path.resolve(root, process.env.MODEL_DIR ?? "model");
+const modelDir = path.resolve(root, process.env.VI_MODEL_DIR ?? "model");
 const fraction = Number(process.env.CORPUS_FRACTION ?? "1");
 if (!(fraction > 0 && fraction <= 1)) throw new Error("CORPUS_FRACTION must be in (0, 1]");
 const groups = process.env.CORPUS_GROUPS?.split(",")

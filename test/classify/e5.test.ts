@@ -36,9 +36,16 @@ import type { Embedder } from "../../src/classify/embedder.js";
 import { embedderConfigFromEnv, loadEmbedder } from "../../src/classify/select.js";
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
-const sharedModels = resolve(repoRoot, process.env.SHARED_MODELS_DIR ?? "../shared/models");
-const sharedE5 = join(sharedModels, ...E5_MODEL_ID.split("/"));
 const SUPPORT = Object.keys(E5_SUPPORT_FILES);
+// The tokenizer lives next to the checkout (../shared/models); a checkout made elsewhere (a CI
+// clone in a scratch folder) finds it at the machine's shared folder.
+const candidates = process.env.SHARED_MODELS_DIR
+  ? [resolve(repoRoot, process.env.SHARED_MODELS_DIR)]
+  : [resolve(repoRoot, "../shared/models"), "/work/shared/models"];
+const e5Dir = (models: string) => join(models, ...E5_MODEL_ID.split("/"));
+const sharedModels =
+  candidates.find((dir) => SUPPORT.every((f) => existsSync(join(e5Dir(dir), f)))) ?? candidates[0]!;
+const sharedE5 = e5Dir(sharedModels);
 const haveTokenizer = SUPPORT.every((f) => existsSync(join(sharedE5, f)));
 if (!haveTokenizer) {
   console.warn(

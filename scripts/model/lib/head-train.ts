@@ -63,7 +63,7 @@ export const DEFAULT_HEAD_OPTIONS: HeadOptions = {
   version: "1.0.0",
   folds: 5,
   seed: 7,
-  l2Grid: [1e-5, 3e-5, 1e-4],
+  l2Grid: [3e-6, 1e-5, 3e-5],
   l2Rules: 1e-3,
   kindL2Grid: [1e-4],
   kindPriorGrid: [0, 1, 2, 3],
