@@ -56,11 +56,16 @@ export type ParsedCode = { ok: true; code: string } | { ok: false; reason: "leng
  * "mã"/"ma" word are tolerated. Returns the canonical code or why it is not one.
  */
 export function parseCode(input: string): ParsedCode {
-  const compact = input
-    .normalize("NFC")
-    .replace(/^\s*(mã|ma)\s*(số|so)?\s*[:#]?/i, "")
-    .toUpperCase()
-    .replace(/[\s\-–—._#:]/g, "");
+  const text = input.normalize("NFC");
+  // A code may itself begin with "MA": read the text as a whole first, then without the prefix.
+  const whole = parseCompact(text);
+  if (whole.ok) return whole;
+  const prefixed = /^\s*(?:mã|ma)\s*(?:số|so)?\s*[:#]?(.*)$/isu.exec(text);
+  return prefixed ? parseCompact(prefixed[1]!) : whole;
+}
+
+function parseCompact(text: string): ParsedCode {
+  const compact = text.toUpperCase().replace(/[\s\-–—._#:]/g, "");
   if (compact.length !== BODY_LENGTH + 1) return { ok: false, reason: "length" };
   for (const ch of compact) if (!CODE_ALPHABET.includes(ch)) return { ok: false, reason: "character" };
   const body = compact.slice(0, BODY_LENGTH);

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
   CODE_ALPHABET,
   checkCharacter,
+  formatCode,
   generateCode,
   looksLikeCode,
   parseCode,
@@ -66,6 +67,14 @@ describe("tracking codes", () => {
     });
     expect(parseCode(`Mã số: ${code}`)).toEqual({ ok: true, code });
     expect(parseCode(`ma ${code.toLowerCase()}`)).toEqual({ ok: true, code });
+  });
+
+  it("read codes that begin with MA (like the word “mã”) with and without the prefix", () => {
+    const code = formatCode(`MAYR5K7X${checkCharacter("MAYR5K7X")}`);
+    expect(parseCode(code)).toEqual({ ok: true, code });
+    expect(parseCode(code.toLowerCase().replace("-", " "))).toEqual({ ok: true, code });
+    expect(parseCode(`mã ${code}`)).toEqual({ ok: true, code });
+    expect(parseCode(`Mã số: ${code.toLowerCase()}`)).toEqual({ ok: true, code });
   });
 
   it("say why a text is not a code", () => {
