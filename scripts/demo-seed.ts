@@ -15,6 +15,7 @@ import { loadReferenceData } from "../src/data/index.ts";
 import { CaseStore } from "../src/store/cases.ts";
 import { openDb } from "../src/store/db.ts";
 import { syncReferenceData } from "../src/store/reference.ts";
+import { Prng } from "./model/lib/prng.ts";
 
 const { values } = parseArgs({
   options: {
@@ -30,18 +31,9 @@ if (!Number.isInteger(count) || count < 1 || count > 1_000_000) {
   process.exit(2);
 }
 
-/** Mulberry32: a small seeded generator, so the same seed gives the same demo. */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const random = rng(Number(values.seed));
+// A seeded generator (mulberry32), so the same seed gives the same demo.
+const prng = new Prng(Number(values.seed));
+const random = () => prng.next();
 const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
 
 const examplesDir = path.resolve("data/examples/train");

@@ -24,6 +24,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import protobuf from "protobufjs";
+import { Prng } from "./lib/prng.ts";
 
 /** Minimal subset of https://github.com/onnx/onnx/blob/main/onnx/onnx.proto3 (field numbers unchanged). */
 export const ONNX_PROTO_SUBSET = `
@@ -162,22 +163,11 @@ export function tinyOnnxSpec(opts: TinyOnnxOptions = {}): TinyOnnxSpec {
   return spec;
 }
 
-/** mulberry32: small deterministic PRNG, returns floats in [0, 1). */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** The embedding table baked into the model: row-major [rows, hidden], values in [-1, 1). */
 export function tinyEmbeddingTable(opts: TinyOnnxOptions = {}): Float32Array {
   const { rows, hidden, seed } = tinyOnnxSpec(opts);
-  const rand = mulberry32(seed);
+  const prng = new Prng(seed);
+  const rand = () => prng.next();
   const table = new Float32Array(rows * hidden);
   for (let i = 0; i < table.length; i++) table[i] = rand() * 2 - 1;
   return table;
