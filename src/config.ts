@@ -50,6 +50,17 @@ export const configSchema = z.object({
    */
   INBOUND_LEASE_MS: z.coerce.number().int().min(1000).default(60_000),
   OUTBOX_LOCK_MS: z.coerce.number().int().min(1000).default(120_000),
+
+  /**
+   * Folder holding the e5 weights (`Xenova/multilingual-e5-small/...`). When they are there and
+   * pass their sha256 check, e5 embeds cases for the similar-case search; otherwise the project's
+   * own model does. E5_ALLOW_DOWNLOAD=1 lets a first start fetch them (the only network use).
+   */
+  MODEL_DIR: optionalString,
+  E5_ALLOW_DOWNLOAD: z
+    .enum(["", "0", "1", "false", "true"])
+    .optional()
+    .transform((v) => v === "1" || v === "true"),
 });
 
 export type Config = z.infer<typeof configSchema>;

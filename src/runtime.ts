@@ -18,8 +18,11 @@ import { startZaloPolling } from "./channels/zalo/polling.ts";
 import type { ParsedZaloUpdate } from "./channels/zalo/types.ts";
 import { zaloWebhookRoutes } from "./channels/zalo/webhook.ts";
 import type { Classifier } from "./classify/classifier.ts";
+import type { Embedder } from "./classify/embedder.ts";
 import { DEFAULT_MODEL_DIR, loadClassifier } from "./classify/node-loader.ts";
 import { dialogueClassifier } from "./classify/port.ts";
+import { loadE5IfPresent } from "./classify/select.ts";
+import { findSimilarCases, type SimilarOptions } from "./classify/similar.ts";
 import type { Config } from "./config.ts";
 import { loadReferenceData } from "./data/index.ts";
 import { InboundProcessor, storeUpdate } from "./inbound/index.ts";
@@ -47,6 +50,8 @@ export type RuntimeConfig = Pick<Config, "DATA_DIR" | "DATABASE_URL" | "LOG_LEVE
       | "ZALO_API_BASE"
       | "INBOUND_LEASE_MS"
       | "OUTBOX_LOCK_MS"
+      | "MODEL_DIR"
+      | "E5_ALLOW_DOWNLOAD"
     >
   >;
 
@@ -76,6 +81,13 @@ export type Runtime = Awaited<ReturnType<typeof createRuntime>>;
 export async function createRuntime(config: RuntimeConfig, options: RuntimeOptions = {}) {
   const logger = pino({ level: config.LOG_LEVEL, redact: ["*.token", "*.secret"] });
   const data = loadReferenceData();
+  // Embeddings for the similar-case search: e5 when its verified weights are in MODEL_DIR, else
+  // the own model. Weights that fail their check stop the start (a deployment fault) before the
+  // database is opened.
+  const e5 = await loadE5IfPresent({
+    modelDir: config.MODEL_DIR,
+    allowDownload: config.E5_ALLOW_DOWNLOAD ?? false,
+  });
   const opened = await openDb({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR });
   if (opened.appliedMigrations.length)
     logger.info({ migrations: opened.appliedMigrations }, "applied database migrations");
@@ -94,6 +106,11 @@ export async function createRuntime(config: RuntimeConfig, options: RuntimeOptio
       "no topic classifier: citizens will pick the topic",
     );
   }
+  const embedder: Embedder | undefined = e5.embedder ?? classifier?.embedder;
+  logger.info(
+    { embedder: embedder?.id ?? null, ...(e5.embedder ? {} : { e5: e5.reason }) },
+    "embedding model for similar cases",
+  );
   const intake = new IntakeService({
     db,
     data,
@@ -244,6 +261,10 @@ export async function createRuntime(config: RuntimeConfig, options: RuntimeOptio
     intake,
     actions,
     classifier,
+    embedder,
+    /** The most similar open cases in the same commune and time window (duplicates, hot spots). */
+    similarCases: (caseId: string, opts?: SimilarOptions) =>
+      embedder ? findSimilarCases(db, embedder, caseId, opts) : Promise.resolve([]),
     outbox: worker,
     inbound,
     logger,
@@ -263,6 +284,7 @@ export async function createRuntime(config: RuntimeConfig, options: RuntimeOptio
       abort.abort();
       if (started) await Promise.allSettled([inbound.stop(), worker.stop()]);
       await opened.close();
+      await e5.embedder?.dispose();
     },
   };
 }

@@ -303,6 +303,7 @@ export const TINY_TRAINING = {
   head: {
     folds: 2,
     l2Grid: [1e-3],
+    l2DenseGrid: [1e-3],
     kindL2Grid: [1e-3],
     kindPriorGrid: [1],
     maxIterations: 60,
