@@ -22,14 +22,7 @@ import {
 } from "../../../src/classify/represent.ts";
 import type { StaticEmbedder } from "../../../src/classify/static-embedder.ts";
 import { trainLogReg } from "./logreg.ts";
-import {
-  argmax,
-  chooseThreshold,
-  expectedCalibrationError,
-  fitTemperature,
-  operatingPoint,
-  scores,
-} from "./metrics.ts";
+import { argmax, expectedCalibrationError, fitTemperature, operatingPoint, scores } from "./metrics.ts";
 import { Prng } from "./prng.ts";
 
 export interface Example {
@@ -42,8 +35,13 @@ export interface HeadOptions {
   version: string;
   folds: number;
   seed: number;
-  /** L2 strengths tried for the topic head (dense and lexical weights alike). */
+  /** L2 strengths tried for the topic head's lexical weights. */
   l2Grid: number[];
+  /**
+   * L2 strengths tried for the topic head's dense (embedding) weights, crossed with `l2Grid`.
+   * The dense block has few, strongly correlated inputs: it wants more regularisation.
+   */
+  l2DenseGrid: number[];
   l2Rules: number;
   kindL2Grid: number[];
   kindPriorGrid: number[];
@@ -53,9 +51,12 @@ export interface HeadOptions {
   /** Keep lexical features seen in at least this many training examples. */
   minFeatureCount: number;
   features: FeatureSettings;
-  targetPrecision: number;
-  thresholdFloor: number;
-  minCoverage: number;
+  /**
+   * Cost of asking the citizen to pick the topic, relative to the cost of routing a case to the
+   * wrong agency (a transfer, days lost). With calibrated probabilities the classifier answers
+   * when p(right) · 0 + (1 − p) · 1 < this cost, i.e. abstains below 1 − askCost.
+   */
+  askCost: number;
   minKnownFraction: number;
 }
 
@@ -63,7 +64,8 @@ export const DEFAULT_HEAD_OPTIONS: HeadOptions = {
   version: "1.0.0",
   folds: 5,
   seed: 7,
-  l2Grid: [3e-6, 1e-5, 3e-5],
+  l2Grid: [3e-6, 1e-5],
+  l2DenseGrid: [1e-4, 3e-4],
   l2Rules: 1e-3,
   kindL2Grid: [1e-4],
   kindPriorGrid: [0, 1, 2, 3],
@@ -71,9 +73,7 @@ export const DEFAULT_HEAD_OPTIONS: HeadOptions = {
   maxIterations: 300,
   minFeatureCount: 2,
   features: { lexScale: 2, poolScale: 0.5, poolMinWeight: 0.2 },
-  targetPrecision: 0.95,
-  thresholdFloor: 0.3,
-  minCoverage: 0.85,
+  askCost: 0.25,
   minKnownFraction: 0.5,
 };
 
@@ -231,11 +231,13 @@ export function trainHeads(
 
   // Topic head: regularisation by CV macro-F1.
   let best: { l2Dense: number; l2Sparse: number; cv: CvResult; f1: number } | null = null;
-  for (const l2 of [...o.l2Grid].sort((a, b) => b - a)) {
-    const cv = crossValidate(data, (p) => p.topic, topics.length, dim, F, o, l2, l2);
-    const f1 = scores(topics, cv.gold, cv.logits.map(argmax)).macroF1;
-    log?.(`heads: topic CV l2=${l2} macro-F1=${f1.toFixed(4)}`);
-    if (!best || f1 > best.f1 + 1e-9) best = { l2Dense: l2, l2Sparse: l2, cv, f1 };
+  for (const l2Sparse of [...o.l2Grid].sort((a, b) => b - a)) {
+    for (const l2Dense of [...o.l2DenseGrid].sort((a, b) => b - a)) {
+      const cv = crossValidate(data, (p) => p.topic, topics.length, dim, F, o, l2Dense, l2Sparse);
+      const f1 = scores(topics, cv.gold, cv.logits.map(argmax)).macroF1;
+      log?.(`heads: topic CV l2Dense=${l2Dense} l2Sparse=${l2Sparse} macro-F1=${f1.toFixed(4)}`);
+      if (!best || f1 > best.f1 + 1e-9) best = { l2Dense, l2Sparse, cv, f1 };
+    }
   }
   const chosen = best!;
   const temperature = fitTemperature(chosen.cv.logits, chosen.cv.gold);
@@ -247,7 +249,9 @@ export function trainHeads(
   });
   const pred = chosen.cv.logits.map(argmax);
   const correct = pred.map((p, i) => p === chosen.cv.gold[i]);
-  const op = chooseThreshold(conf, correct, o.targetPrecision, o.thresholdFloor, o.minCoverage);
+  // The threshold follows from the costs, not from a target: the temperature (fitted on the
+  // out-of-fold predictions) makes the confidence a probability of being right.
+  const op = operatingPoint(conf, correct, Math.round((1 - o.askCost) * 100) / 100);
   const split = (stripped: boolean) => {
     const idx = chosen.cv.gold.map((_, i) => i).filter((i) => chosen.cv.stripped[i] === stripped);
     const s = scores(

@@ -123,26 +123,3 @@ export function expectedCalibrationError(conf: readonly number[], correct: reado
   });
   return bins.reduce((s, b) => s + (b.n ? (b.n / conf.length) * Math.abs(b.c / b.n - b.a / b.n) : 0), 0);
 }
-
-/**
- * The lowest threshold (on a 0.01 grid, not below `floor`) whose precision among kept answers
- * reaches `targetPrecision`; if none does, the highest threshold that still keeps `minCoverage`.
- */
-export function chooseThreshold(
-  conf: readonly number[],
-  correct: readonly boolean[],
-  targetPrecision: number,
-  floor: number,
-  minCoverage: number,
-): Operating {
-  for (let t = Math.round(floor * 100); t <= 99; t++) {
-    const op = operatingPoint(conf, correct, t / 100);
-    if (op.precision >= targetPrecision) return op;
-  }
-  let best = operatingPoint(conf, correct, floor);
-  for (let t = Math.round(floor * 100); t <= 99; t++) {
-    const op = operatingPoint(conf, correct, t / 100);
-    if (op.coverage >= minCoverage) best = op;
-  }
-  return best;
-}
