@@ -85,15 +85,19 @@ describe("the classifier in the dialogue", () => {
     expect(c.choices[0]).toBe("khieu_nai");
   });
 
-  it("abstains on a vague message and asks the citizen to choose, best guesses first", async () => {
+  it("abstains on a message between two topics and asks the citizen to choose, best guesses first", async () => {
     const c = chat();
     await c.say("/gui");
-    await c.say("tôi muốn hỏi một chút về việc của gia đình mình, mong cán bộ giúp đỡ");
+    await c.say("Nhà tôi có hai việc: con đường trước nhà hư hỏng nặng và con tôi chưa được nhận vào trường");
     await c.say("next");
     await c.say("city_wide");
     const q = await c.say("pakn");
     expect(q).toContain("Tôi chưa chắc nội dung thuộc lĩnh vực nào");
     expect(c.choices).toHaveLength(15);
+    // The two topics the message is torn between come first.
+    expect(c.choices.slice(0, 3)).toEqual(
+      expect.arrayContaining(["topic:transport_infrastructure", "topic:education"]),
+    );
   });
 
   it("masks phone numbers and e-mail addresses in exported corrections", () => {
