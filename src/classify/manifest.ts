@@ -1,7 +1,8 @@
 /**
  * The model manifest (model/manifest.json): which files make up the model, their sha256, and the
  * classifier's calibration (temperatures chosen by cross-validation on the training examples, and
- * the abstention threshold that follows from the cost of asking vs. misrouting). Training parameters and data hashes are recorded for reproducibility.
+ * the abstention threshold that follows from the cost of asking vs. misrouting). Training
+ * parameters and data hashes are recorded for reproducibility.
  */
 export interface ModelFileEntry {
   path: string;

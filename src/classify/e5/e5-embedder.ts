@@ -214,15 +214,15 @@ export class E5Embedder implements Embedder {
 
   async embed(texts: readonly string[]): Promise<Float32Array[]> {
     const out: Float32Array[] = new Array(texts.length);
-    const todo: number[] = [];
+    const pending: number[] = [];
     texts.forEach((t, i) => {
       if (t.trim() === "") out[i] = new Float32Array(this.dim);
-      else todo.push(i);
+      else pending.push(i);
     });
     // Similar lengths share a batch (less padding); results go back to their input positions.
-    todo.sort((a, b) => texts[a]!.length - texts[b]!.length || a - b);
-    for (let start = 0; start < todo.length; start += this.batchSize) {
-      const idx = todo.slice(start, start + this.batchSize);
+    pending.sort((a, b) => texts[a]!.length - texts[b]!.length || a - b);
+    for (let start = 0; start < pending.length; start += this.batchSize) {
+      const idx = pending.slice(start, start + this.batchSize);
       const { vectors, dim } = await E5Embedder.forward(
         this.tokenizer,
         this.model,
