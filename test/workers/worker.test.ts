@@ -171,7 +171,13 @@ describe.skipIf(!hasPostgres)("the Worker in local workerd, on PostgreSQL", () =
       turn = await say(pick(turn.choices));
     const code = codeIn(turn.text);
     const row = await db.case.findUnique({ where: { code } });
-    expect(row).toMatchObject({ channel: "web", placeId: expect.any(String), agencyId: expect.any(String) });
+    expect(row).toMatchObject({
+      channel: "web",
+      placeId: "hai-chau",
+      topicId: "transport_infrastructure",
+      topicSource: "classifier",
+      agencyId: expect.any(String),
+    });
     expect(row!.description).toContain("Trần Phú");
   });
 
@@ -197,8 +203,19 @@ describe.skipIf(!hasPostgres)("the Worker in local workerd, on PostgreSQL", () =
       "every reply to be sent",
     );
     expect(telegram.deliveredTo(c.chatId)).toEqual(rows.map((r) => r.text));
+    // Every button tap was answered (the spinner stops), after the webhook's answer.
+    await telegram.waitFor(() =>
+      c.taps.every((id) => telegram.of("answerCallbackQuery").some((x) => x.body.callback_query_id === id)),
+    );
     const filed = await db.case.findUnique({ where: { code } });
-    expect(filed).toMatchObject({ channel: "telegram", placeId: "hai-chau", agencyId: expect.any(String) });
+    // Classified on the Worker by the model read from its static assets.
+    expect(filed).toMatchObject({
+      channel: "telegram",
+      placeId: "hai-chau",
+      topicId: "transport_infrastructure",
+      topicSource: "classifier",
+      agencyId: expect.any(String),
+    });
     expect(filed!.description).toContain("Trần Phú");
   });
 
