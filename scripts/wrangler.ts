@@ -41,5 +41,6 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
     env: wranglerEnv(),
     stdio: "inherit",
   });
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, () => child.kill(signal));
   child.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
 }
