@@ -246,6 +246,23 @@ describe.skipIf(!hasPostgres)("the Worker in local workerd, on PostgreSQL", () =
     await zalo.waitFor(() => zalo.deliveredTo(c.chatId).some((x) => x.includes("Xin chào")));
   });
 
+  it("takes up from the Cron Trigger an acknowledged update whose processing never ran", async () => {
+    // As if the isolate had been evicted right after the webhook stored the update and answered.
+    const chatId = 870_000 + Math.floor(Math.random() * 1000);
+    const update = tg.text(97_000_000 + chatId, chatId, "/start");
+    await db.inboundUpdate.create({
+      data: {
+        channel: "telegram",
+        externalId: String(update.update_id),
+        chatId: String(chatId),
+        payload: update,
+      },
+    });
+    expect((await worker.scheduled()).status).toBe(200);
+    await processed(bots, "telegram", update.update_id);
+    await telegram.waitFor(() => telegram.deliveredTo(chatId).some((x) => x.includes("Xin chào")));
+  });
+
   it("delivers from the Cron Trigger a reply whose first attempt failed", async () => {
     const chatId = 890_000 + Math.floor(Math.random() * 1000);
     telegram.failNext("sendMessage", { status: 502, description: "Bad Gateway" });
