@@ -69,6 +69,7 @@ describe("the classifier in the dialogue", () => {
         topic: "transport_infrastructure",
         suggested: "land",
         source: "citizen",
+        change: "corrected",
       }),
     );
   });
@@ -97,6 +98,22 @@ describe("the classifier in the dialogue", () => {
     // The two topics the message is torn between come first.
     expect(c.choices.slice(0, 3)).toEqual(
       expect.arrayContaining(["topic:transport_infrastructure", "topic:education"]),
+    );
+    // The citizen's pick labels a text the model was unsure of: exported even when it is the
+    // topic the classifier ranked first.
+    const picked = c.choices[0]!;
+    await c.say(picked);
+    await c.say("no_photo");
+    await c.say("not_anonymous");
+    const code = codeIn(await c.say("send"));
+    expect(await collectCorrections(h.opened.db)).toContainEqual(
+      expect.objectContaining({
+        caseCode: code,
+        topic: picked.slice("topic:".length),
+        suggested: picked.slice("topic:".length),
+        source: "citizen",
+        change: "confirmed",
+      }),
     );
   });
 
