@@ -10,6 +10,9 @@ import type { ModelManifest } from "./manifest.ts";
 import { represent } from "./represent.ts";
 import { StaticEmbedder } from "./static-embedder.ts";
 
+/** A second topic at least this likely is reported as `alternative`. */
+export const ALTERNATIVE_MIN = 0.2;
+
 export interface ClassifierArtifact {
   manifest: ModelManifest;
   embedder: ArrayBuffer | Uint8Array;
@@ -30,8 +33,8 @@ export interface Classification {
   /** True when the classifier is not confident enough: a person should pick the topic. */
   abstained: boolean;
   /**
-   * The second-best topic when it is close (at least half as likely as the best): the case may
-   * concern both fields, and an official should see the other one.
+   * The second-best topic when it is close — a calibrated probability of at least
+   * ALTERNATIVE_MIN: the case may concern both fields, and an official should see the other one.
    */
   alternative: TopicScore | null;
   /** True when a long text was read by its parts (focus.ts). */
@@ -94,7 +97,7 @@ export function createClassifier(artifact: ClassifierArtifact): Classifier {
       topic: best.topic,
       confidence: best.confidence,
       abstained: unknownWords || best.confidence < s.threshold,
-      alternative: second && second.confidence >= 0.5 * best.confidence ? second : null,
+      alternative: second && second.confidence >= ALTERNATIVE_MIN ? second : null,
       focused: focus !== null,
       kind: { kind: heads.meta.kinds[kBest] as Kind, confidence: kp[kBest]! },
     };

@@ -89,7 +89,7 @@ describe("the classifier in the dialogue", () => {
   it("abstains on a message between two topics and asks the citizen to choose, best guesses first", async () => {
     const c = chat();
     await c.say("/gui");
-    await c.say("Nhà tôi có hai việc: con đường trước nhà hư hỏng nặng và con tôi chưa được nhận vào trường");
+    await c.say("Con đường trước nhà hư hỏng nặng, con tôi chưa được nhận vào trường");
     await c.say("next");
     await c.say("city_wide");
     const q = await c.say("pakn");
