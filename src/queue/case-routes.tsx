@@ -9,7 +9,7 @@ import { IllegalTransitionError } from "../case/lifecycle.ts";
 import type { SimilarCase } from "../classify/similar.ts";
 import type { ReferenceData } from "../data/index.ts";
 import { q, qCase } from "../i18n/queue.ts";
-import { kindLabel, statusLabel } from "../i18n/vi.ts";
+import { kindLabel, statusLabel, vi as viText } from "../i18n/vi.ts";
 import type { Db } from "../store/db.ts";
 import {
   ActionNotAllowedError,
@@ -29,6 +29,36 @@ import {
   viewIdentity,
 } from "./identity.ts";
 import { CasePage, type CasePageProps, type EventView } from "./views/case-page.tsx";
+
+/** What a citizen tapped (the stored text of a button is its choice id), as the label they saw. */
+export function tappedLabel(text: string, ref: ReferenceData): string | undefined {
+  const c = viText.choice;
+  const fixed: Record<string, string> = {
+    file: c.file,
+    lookup: c.lookup,
+    help: c.help,
+    next: c.next,
+    cancel: c.cancel,
+    skip: c.skip,
+    send: c.send,
+    yes: c.yes,
+    other_place: c.otherPlace,
+    city_wide: c.cityWide,
+    no_photo: c.noPhoto,
+    not_anonymous: c.notAnonymous,
+    anonymous: c.anonymous,
+    change_topic: c.changeTopic,
+    pakn: kindLabel("pakn"),
+    khieu_nai: kindLabel("khieu_nai"),
+    to_cao: kindLabel("to_cao"),
+  };
+  if (fixed[text]) return fixed[text];
+  const m = /^(topic|place|rate):(.+)$/.exec(text);
+  if (!m) return undefined;
+  if (m[1] === "topic") return ref.topicById.get(m[2]!)?.name;
+  if (m[1] === "place") return ref.communeById.get(m[2]!)?.name;
+  return /^[1-5]$/.test(m[2]!) ? `${m[2]} / 5` : undefined;
+}
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -101,6 +131,8 @@ export async function casePageProps(
   const o = c.get("official");
   const row = await caseFor(deps.db, o, id);
   const allowed = maySeeIdentity(o, row);
+  // Identity in the messages only once it was revealed (and the view audited) in this request.
+  const revealed = allowed && Boolean(extra.identity);
   const [messages, outbox, events, secrets, colleagues, similar] = await Promise.all([
     deps.db.message.findMany({
       where: { caseId: id },
@@ -113,7 +145,7 @@ export async function casePageProps(
       select: { text: true, status: true },
     }),
     deps.db.caseEvent.findMany({ where: { caseId: id }, orderBy: { id: "asc" }, take: 500 }),
-    allowed ? Promise.resolve([] as string[]) : identityStrings(deps.db, id),
+    revealed ? Promise.resolve([] as string[]) : identityStrings(deps.db, id),
     row.agencyId
       ? deps.db.official.findMany({
           where: { agencyId: row.agencyId, active: true, role: { in: ["officer", "supervisor"] } },
@@ -127,8 +159,11 @@ export async function casePageProps(
   ]);
   // Delivery state of each outbound message: the outbox row with the same text, in order.
   const pending = [...outbox];
-  const shown = redactMessages(messages, secrets, allowed).map((m) => {
-    if (m.direction !== "out") return { ...m, delivery: undefined };
+  const shown = redactMessages(messages, secrets, revealed).map((m) => {
+    if (m.direction !== "out") {
+      const tapped = m.redacted ? undefined : tappedLabel(m.text, deps.data);
+      return { ...m, text: tapped ? `▸ ${tapped}` : m.text, delivery: undefined };
+    }
     const i = pending.findIndex((r) => r.text === messages.find((x) => x.id === m.id)!.text);
     const delivery = i >= 0 ? pending.splice(i, 1)[0]!.status : undefined;
     return { ...m, delivery };
@@ -151,7 +186,7 @@ export async function casePageProps(
       type: e.type,
       actorType: e.actorType,
       actorName: e.actorType === "official" && e.actorId ? names.get(e.actorId) : undefined,
-      text: allowed ? text : redactText(text, secrets),
+      text: revealed ? text : redactText(text, secrets),
       createdAt: e.createdAt,
     };
   });
@@ -172,7 +207,11 @@ export async function casePageProps(
     csrfToken: c.get("csrfToken"),
     agencyName: deps.data.agencyById.get(o.agencyId)?.name,
     data: deps.data,
-    c: { ...row, description: allowed ? row.description : redactText(row.description, secrets) },
+    c: {
+      ...row,
+      description: revealed ? row.description : redactText(row.description, secrets),
+      subject: row.subject && !revealed ? redactText(row.subject, secrets) : row.subject,
+    },
     messages: shown,
     events: eventViews,
     similar: similar
