@@ -14,6 +14,7 @@ import { loadavg } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import pg from "pg";
+import { seedDemoCases } from "../scripts/lib/demo-cases.ts";
 import { loadReferenceData } from "../src/data/index.ts";
 import { PlaceIndex } from "../src/intake/places.ts";
 import { IntakeService } from "../src/intake/service.ts";
@@ -24,7 +25,6 @@ import { parseFilters, QueueQuery } from "../src/queue/list.ts";
 import { CaseStore } from "../src/store/cases.ts";
 import { openDb } from "../src/store/db.ts";
 import { syncReferenceData } from "../src/store/reference.ts";
-import { seedDemoCases } from "../scripts/lib/demo-cases.ts";
 import { createOfficial, fetcherFor, QueueClient } from "../test/support/queue.ts";
 
 const { values } = parseArgs({
@@ -36,7 +36,10 @@ const { values } = parseArgs({
 });
 const target = Number(values.cases);
 const runs = Number(values.runs);
-const adminUrl = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+const adminUrl =
+  process.env.BENCH_DATABASE_URL ??
+  process.env.TEST_DATABASE_URL ??
+  "postgres://postgres@127.0.0.1:5432/postgres";
 
 function quantile(sorted: number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
@@ -52,7 +55,9 @@ async function measure(label: string, fn: () => Promise<unknown>) {
   }
   times.sort((a, b) => a - b);
   const f = (v: number) => v.toFixed(1).padStart(7);
-  console.log(`  ${label.padEnd(58)} p50 ${f(quantile(times, 0.5))} ms  p95 ${f(quantile(times, 0.95))} ms  max ${f(times.at(-1)!)} ms`);
+  console.log(
+    `  ${label.padEnd(58)} p50 ${f(quantile(times, 0.5))} ms  p95 ${f(quantile(times, 0.95))} ms  max ${f(times.at(-1)!)} ms`,
+  );
 }
 
 async function postgresUrl(): Promise<string> {
@@ -83,7 +88,12 @@ async function run(kind: "postgres" | "pglite") {
   }
   if (kind === "postgres") await db.$executeRawUnsafe('ANALYZE "Case"');
   const total = await db.case.count();
-  const busiest = await db.case.groupBy({ by: ["agencyId"], _count: { _all: true }, orderBy: { _count: { agencyId: "desc" } }, take: 1 });
+  const busiest = await db.case.groupBy({
+    by: ["agencyId"],
+    _count: { _all: true },
+    orderBy: { _count: { agencyId: "desc" } },
+    take: 1,
+  });
   const agencyId = busiest[0]!.agencyId!;
   const agencyCases = busiest[0]!._count._all;
 
@@ -92,8 +102,16 @@ async function run(kind: "postgres" | "pglite") {
   const actions = new CaseActions({ db, cases, intake, data });
   const silent = { info() {}, warn() {}, error() {} };
   const app = createQueueApp({ db, data, actions, logger: silent });
-  const officerRow = await createOfficial(db, { role: "officer", agencyId, username: `bench-officer-${Date.now()}` });
-  const leaderRow = await createOfficial(db, { role: "leader", agencyId: "van-phong-ubnd", username: `bench-leader-${Date.now()}` });
+  const officerRow = await createOfficial(db, {
+    role: "officer",
+    agencyId,
+    username: `bench-officer-${Date.now()}`,
+  });
+  const leaderRow = await createOfficial(db, {
+    role: "leader",
+    agencyId: "van-phong-ubnd",
+    username: `bench-leader-${Date.now()}`,
+  });
   const officer = new QueueClient(fetcherFor(app));
   const leader = new QueueClient(fetcherFor(app));
   await officer.login(officerRow.username, officerRow.password);
@@ -115,8 +133,14 @@ async function run(kind: "postgres" | "pglite") {
   await measure("officer: search 'den duong' (no diacritics)", get(officer, "/queue?state=all&q=den+duong"));
   await measure("officer: page 5 of all", get(officer, "/queue?state=all&page=5"));
   await measure("leader: open cases, every agency", get(leader, "/queue"));
-  await measure("leader: khiếu nại × land × due soon", get(leader, "/queue?kind=khieu_nai&topic=land&due=soon"));
-  await measure("leader: search 'ngập nước'", get(leader, "/queue?state=all&q=ng%E1%BA%ADp+n%C6%B0%E1%BB%9Bc"));
+  await measure(
+    "leader: khiếu nại × land × due soon",
+    get(leader, "/queue?kind=khieu_nai&topic=land&due=soon"),
+  );
+  await measure(
+    "leader: search 'ngập nước'",
+    get(leader, "/queue?state=all&q=ng%E1%BA%ADp+n%C6%B0%E1%BB%9Bc"),
+  );
   console.log(" the filter query alone (rows + counts):");
   const query = new QueueQuery(db, data);
   const session = (o: typeof officerRow): SessionOfficial => ({ ...o });

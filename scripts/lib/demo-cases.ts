@@ -39,7 +39,9 @@ export function loadExamples(): { text: string; topic: string; kind: CaseKind }[
         .filter(Boolean)
         .map((l) => JSON.parse(l) as { text: string; topic: string; kind: string }),
     )
-    .filter((e): e is { text: string; topic: string; kind: CaseKind } => e.text.length >= 20 && isCaseKind(e.kind));
+    .filter(
+      (e): e is { text: string; topic: string; kind: CaseKind } => e.text.length >= 20 && isCaseKind(e.kind),
+    );
   if (!examples.length) throw new Error("no examples in data/examples/train");
   return examples;
 }
@@ -52,7 +54,9 @@ export async function seedDemoCases(db: Db, data: ReferenceData, o: DemoOptions)
   const random = () => prng.next();
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
   const examples = loadExamples();
-  const hot = ["hai-chau", "hoa-khanh", "hoi-an", "hoa-vang", "tam-ky"].filter((id) => data.communeById.has(id));
+  const hot = ["hai-chau", "hoa-khanh", "hoi-an", "hoa-vang", "tam-ky"].filter((id) =>
+    data.communeById.has(id),
+  );
   const communes = data.communes.map((c) => c.id);
   const channels = ["zalo", "zalo", "zalo", "telegram", "web"] as const;
   const now = (o.now ?? new Date()).getTime();
@@ -94,12 +98,15 @@ export async function seedDemoCases(db: Db, data: ReferenceData, o: DemoOptions)
       if (ageDays > 5 && roll < 0.8) path.push("answered");
       if (ageDays > 8 && roll < 0.7) path.push("closed");
       if (path.length === 1 && roll > 0.97) path.push("rejected");
-      const at = (k: number) => new Date(Math.min(now, receivedAt.getTime() + k * ageDays * 0.2 * 86_400_000));
+      const at = (k: number) =>
+        new Date(Math.min(now, receivedAt.getTime() + k * ageDays * 0.2 * 86_400_000));
       const acceptedAt = path.includes("in_progress") ? at(1) : null;
       const deadlines = computeDeadlines({ kind, receivedAt, acceptedAt }, data.deadlines, data.calendar);
       const status = path.at(-1)!;
       const rating =
-        status === "closed" && random() < 0.6 ? Math.min(5, Math.max(1, Math.round(3.9 + (random() - 0.5) * 3))) : null;
+        status === "closed" && random() < 0.6
+          ? Math.min(5, Math.max(1, Math.round(3.9 + (random() - 0.5) * 3)))
+          : null;
       const subject = kind !== "pakn" ? "Theo nội dung đơn" : null;
       const topicSource = random() < 0.8 ? "classifier" : "citizen";
       const channel = pick(channels);
@@ -138,8 +145,18 @@ export async function seedDemoCases(db: Db, data: ReferenceData, o: DemoOptions)
       const base = { caseId: id, createdAt: receivedAt };
       events.push(
         { ...base, type: "created", actorType: "citizen", data: { kind, channel } },
-        { ...base, type: "classified", actorType: "system", data: { topicId: ex.topic, source: topicSource } },
-        { ...base, type: "routed", actorType: "system", data: { agencyId: r.agencyId, ruleId: r.ruleId, explanation: r.explanation } },
+        {
+          ...base,
+          type: "classified",
+          actorType: "system",
+          data: { topicId: ex.topic, source: topicSource },
+        },
+        {
+          ...base,
+          type: "routed",
+          actorType: "system",
+          data: { agencyId: r.agencyId, ruleId: r.ruleId, explanation: r.explanation },
+        },
       );
       for (let k = 1; k < path.length; k++)
         events.push({
