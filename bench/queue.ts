@@ -5,7 +5,10 @@
  *
  *   npm run bench:queue -- [--cases 100000] [--runs 30] [--databases postgres,pglite]
  *
- * The data (npm run demo:seed's generator) is kept between runs: PostgreSQL database
+ * The data: up to --realistic (default 10,000) cases from npm run demo:seed's generator (routing,
+ * deadlines, events, as filing does), then copies of them made in SQL with their dates shifted and
+ * new codes, up to --cases (generating 100,000 one by one takes an hour on a loaded machine). Kept
+ * between runs: PostgreSQL database
  * "hopthu_bench_queue" on BENCH_DATABASE_URL's server (default postgres://postgres@127.0.0.1:5432/),
  * PGlite folder tmp/bench-queue-pglite; it is topped up to --cases when it has fewer.
  * The machine's load average is printed with the figures: read them with it.
@@ -31,6 +34,7 @@ const { values } = parseArgs({
   options: {
     cases: { type: "string", default: "100000" },
     runs: { type: "string", default: "30" },
+    realistic: { type: "string", default: "10000" },
     databases: { type: "string", default: "postgres,pglite" },
   },
 });
@@ -80,13 +84,34 @@ async function run(kind: "postgres" | "pglite") {
   const { db } = opened;
   await syncReferenceData(db, data);
   const have = await db.case.count();
-  if (have < target) {
+  const realistic = Math.min(target, Number(values.realistic));
+  if (have < realistic) {
     const t = performance.now();
-    console.log(`${kind}: seeding ${target - have} cases (${have} present)…`);
-    await seedDemoCases(db, data, { count: target - have, seed: 7 + have });
+    console.log(`${kind}: seeding ${realistic - have} cases (${have} present)…`);
+    await seedDemoCases(db, data, { count: realistic - have, seed: 7 + have });
     console.log(`${kind}: seeded in ${((performance.now() - t) / 1000).toFixed(0)} s`);
   }
-  if (kind === "postgres") await db.$executeRawUnsafe('ANALYZE "Case"');
+  let now = await db.case.count();
+  while (now < target) {
+    const t = performance.now();
+    const add = Math.min(target - now, now);
+    // Copies of existing cases: new ids and codes, dates shifted by up to ±10 days.
+    await db.$executeRawUnsafe(`
+      INSERT INTO "Case" ("id","code","kind","status","topicId","topicSource","topicConfidence","placeId","address",
+        "agencyId","routingExplanation","description","subject","anonymous","identityProtected","attachments","citizenId",
+        "channel","receivedAt","acceptanceDueAt","acceptedAt","dueAt","complex","remote","extensions","publicAnswer",
+        "answeredAt","closedAt","rating","ratingComment","ratedAt","createdAt","updatedAt","version","searchText")
+      SELECT gen_random_uuid(), c.code || '-' || substr(md5(random()::text), 1, 6), "kind","status","topicId","topicSource",
+        "topicConfidence","placeId","address","agencyId","routingExplanation","description","subject","anonymous",
+        "identityProtected","attachments","citizenId","channel", "receivedAt" + s.shift, "acceptanceDueAt" + s.shift,
+        "acceptedAt" + s.shift, "dueAt" + s.shift, "complex","remote","extensions","publicAnswer","answeredAt" + s.shift,
+        "closedAt" + s.shift,"rating","ratingComment","ratedAt" + s.shift, "createdAt" + s.shift, now(), 0, "searchText"
+      FROM (SELECT * FROM "Case" ORDER BY "id" LIMIT ${add}) c
+      CROSS JOIN LATERAL (SELECT make_interval(hours => (floor(random() * 480) - 240)::int + 0 * length(c.code)) AS shift) s`);
+    now = await db.case.count();
+    console.log(`${kind}: ${now} cases (copied in ${((performance.now() - t) / 1000).toFixed(0)} s)`);
+  }
+  if (kind === "postgres") await db.$executeRawUnsafe('VACUUM ANALYZE "Case"');
   const total = await db.case.count();
   const busiest = await db.case.groupBy({
     by: ["agencyId"],

@@ -101,12 +101,12 @@ export function createQueueApp(deps: QueueDeps): Hono<QueueEnv> {
     const o = c.get("official");
     const filters = parseFilters(c.req.query(), deps.data);
     const at = now();
-    const [{ rows, total }, counts, officials, stamp] = await Promise.all([
-      query.list(o, filters, at),
+    const [rows, counts, officials] = await Promise.all([
+      query.page(o, filters, at),
       query.counts(o, filters, at),
       colleagues(o),
-      query.stamp(o),
     ]);
+    const { total, stamp } = counts;
     const props = {
       official: o,
       csrfToken: c.get("csrfToken"),
