@@ -49,8 +49,8 @@ CREATE TABLE "AuditEntry" (
     CONSTRAINT "AuditEntry_pkey" PRIMARY KEY ("id")
 );
 
--- Data (hand-written): the identity of the sender moves to its own table, the search text of
--- existing cases (lower case, Vietnamese diacritics removed, as src/store/search.ts does, lower() in PostgreSQL may leave non-ASCII capitals under the C locale, so translate maps them too).
+-- Data (hand-written): the identity of the sender moves to its own table, and the search text of
+-- existing cases (lower case, Vietnamese diacritics removed, as src/store/search.ts does. lower() in PostgreSQL may leave non-ASCII capitals under the C locale, so translate maps them too).
 INSERT INTO "CaseSender" ("caseId", "name", "contact")
 SELECT "id", "senderName", "senderContact" FROM "Case"
 WHERE "senderName" IS NOT NULL OR "senderContact" IS NOT NULL;
@@ -86,6 +86,9 @@ CREATE INDEX "Case_dueAt_idx" ON "Case"("dueAt");
 
 -- CreateIndex
 CREATE INDEX "Case_assigneeId_idx" ON "Case"("assigneeId");
+
+-- CreateIndex
+CREATE INDEX "Case_queue_facets_idx" ON "Case"("agencyId", "status", "kind", "topicId", "placeId", "assigneeId", "dueAt", "updatedAt");
 
 -- AddForeignKey
 ALTER TABLE "Case" ADD CONSTRAINT "Case_assigneeId_fkey" FOREIGN KEY ("assigneeId") REFERENCES "Official"("id") ON DELETE SET NULL ON UPDATE CASCADE;
