@@ -16,7 +16,9 @@ export type { RuntimeConfig, RuntimeOptions } from "./wiring.ts";
 export type Runtime = Awaited<ReturnType<typeof createRuntime>>;
 
 export async function createRuntime(config: RuntimeConfig, options: RuntimeOptions = {}) {
-  const logger = pino({ level: config.LOG_LEVEL, redact: ["*.token", "*.secret"] });
+  const logger = options.logDestination
+    ? pino({ level: config.LOG_LEVEL, redact: ["*.token", "*.secret"] }, options.logDestination)
+    : pino({ level: config.LOG_LEVEL, redact: ["*.token", "*.secret"] });
   const data = loadReferenceData();
   // Embeddings for the similar-case search: e5 when its verified weights are in MODEL_DIR, else
   // the own model. Weights that fail their check stop the start (a deployment fault) before the
