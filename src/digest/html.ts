@@ -102,6 +102,9 @@ function nav(d: Digest, data: ReferenceData, links: PageLinks, prev: Period, nex
 }
 
 const CSS = `
+@font-face{font-family:"Be Vietnam Pro";font-weight:400;src:url(/digest/assets/regular.ttf) format("truetype")}
+@font-face{font-family:"Be Vietnam Pro";font-weight:600;src:url(/digest/assets/semibold.ttf) format("truetype")}
+@font-face{font-family:"Be Vietnam Pro";font-weight:700;src:url(/digest/assets/bold.ttf) format("truetype")}
 :root{--ink:#1b2a3a;--muted:#6b7785;--line:#dfe3e8;--good:#2f8a4f;--bad:#c8463d;--warn:#b7861b;--accent:#1f5fa8}
 *{box-sizing:border-box}
 body{font-family:"Be Vietnam Pro",system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;color:var(--ink);margin:0;background:#f4f6f8;font-size:14px;line-height:1.45}

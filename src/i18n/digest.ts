@@ -36,4 +36,6 @@ export const digestStrings = {
   pushLink: (url: string) => `Xem đầy đủ và tải PDF: ${url}`,
   noHotSpots: "Không phát hiện nhóm vụ việc tương tự tập trung tại một địa bàn.",
   none: "Không có.",
+  notFound: "Không tìm thấy.",
+  badFormat: "Định dạng không hợp lệ: html, pdf hoặc json.",
 };
