@@ -55,7 +55,10 @@ export function digestRoutes(deps: DigestRouteDeps): Hono {
   const fonts = new Map<string, Uint8Array>();
   const font = (name: keyof typeof FONT_FILES) => {
     let bytes = fonts.get(name);
-    if (!bytes) fonts.set(name, (bytes = new Uint8Array(readFileSync(FONT_FILES[name]))));
+    if (!bytes) {
+      bytes = new Uint8Array(readFileSync(FONT_FILES[name]));
+      fonts.set(name, bytes);
+    }
     return bytes;
   };
 

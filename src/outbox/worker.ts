@@ -272,6 +272,7 @@ export class OutboxWorker {
         chatId: row.chatId,
         text: row.text,
         ...(Array.isArray(row.choices) && { choices: row.choices as unknown as Choice[] }),
+        ...(row.photoUrl && { photoUrl: row.photoUrl }),
       });
     } catch (err) {
       return this.onError(row, err);
