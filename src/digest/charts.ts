@@ -103,7 +103,7 @@ export function onTimeSpec(d: Digest, limit = 12): TopLevelSpec {
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
     title: S.onTimeChart,
-    width: 360,
+    width: 480,
     height: { step: 20 },
     config,
     data: { values: rows },

@@ -219,7 +219,7 @@ export function renderDigestPage(
         )
         .join("")}</tbody></table>`
     : `<p class="muted">Không có trả lời bị chấm 1–2 điểm.</p>`;
-  const dist = s.distribution.map((n, i) => `${i + 1}★: ${num(n)}`).join(" · ");
+  const dist = `Phân bố: ${s.distribution.map((n, i) => `${num(n)} phiếu ${i + 1} điểm`).join(", ")}`;
   return `<!doctype html>
 <html lang="vi"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <meta name="robots" content="noindex">
@@ -235,8 +235,8 @@ ${nav(d, ctx.data, ctx.links, ctx.previous, ctx.next)}
 <div class="chart">${charts.weekly}</div>
 <div class="grid2">${breakdown(S.byTopic, d.byTopic, kind)}${breakdown(S.byKind, d.byKind, kind)}</div>
 <h2>${esc(S.onTimeByAgency)}</h2>
-<div class="grid2"><div class="chart">${charts.onTime ?? `<p class="muted">Chưa có vụ việc được giải quyết trong kỳ.</p>`}</div>
-<section class="table"><table><thead><tr><th class="n">#</th><th>Cơ quan</th><th class="n">Đúng hạn</th><th class="n">Đúng hạn/đã giải quyết</th><th class="n">Đang mở</th><th class="n">Quá hạn</th><th class="n">Chuyển đi</th></tr></thead><tbody>${onTimeRows}</tbody></table></section></div>
+<div class="chart">${charts.onTime ?? `<p class="muted">Chưa có vụ việc được giải quyết trong kỳ.</p>`}</div>
+<section class="table"><table><thead><tr><th class="n">#</th><th>Cơ quan</th><th class="n">Đúng hạn</th><th class="n">Đúng hạn/đã giải quyết</th><th class="n">Đang mở</th><th class="n">Quá hạn</th><th class="n">Chuyển đi</th></tr></thead><tbody>${onTimeRows}</tbody></table></section>
 <div class="grid2"><section><h3>${esc(S.overdueList)}</h3>${caseTable(d.overdue, true)}</section><section><h3>${esc(S.oldestOpen)}</h3>${caseTable(d.oldestOpen, false)}</section></div>
 <h2>${esc(S.hotSpots)}</h2>
 <div class="grid2"><div>${hot}</div><div class="chart">${charts.hotSpots ?? ""}</div></div>

@@ -28,7 +28,7 @@ const date = (iso: string | null) => {
 const change = (t: Trend) =>
   t.changePct === null
     ? `kỳ trước ${num(t.previous)}`
-    : `${t.changePct > 0 ? "▲" : t.changePct < 0 ? "▼" : "→"} ${num(Math.abs(t.changePct))}% (kỳ trước ${num(t.previous)})`;
+    : `${t.changePct > 0 ? "+" : t.changePct < 0 ? "−" : "±"}${num(Math.abs(t.changePct))}% so với kỳ trước (${num(t.previous)})`;
 
 export async function renderDigestPdf(
   report: { digest: Digest; narrative: Narrative },
@@ -109,7 +109,9 @@ export async function renderDigestPdf(
     const sh = Number(m?.[2] ?? 300);
     const h = (w / sw) * sh;
     ensure(h + 6);
-    SVGtoPDF(doc, svg, left, doc.y, {
+    // The root's own width/height would win over the box given here: leave the viewBox only.
+    const boxed = svg.replace(/^<svg([^>]*?) width="[\d.]+" height="[\d.]+"/, "<svg$1");
+    SVGtoPDF(doc, boxed, left, doc.y, {
       width: w,
       height: h,
       fontCallback: (_f, bold) => (bold ? "SB" : "R"),
@@ -221,7 +223,7 @@ export async function renderDigestPdf(
   chart(charts.weekly, width);
 
   heading(S.onTimeByAgency);
-  chart(charts.onTime, width * 0.8);
+  chart(charts.onTime, width);
   table(
     [
       { title: "Cơ quan", w: 46 },
@@ -271,7 +273,7 @@ export async function renderDigestPdf(
       .text(h.cases.map((c) => c.code).join(" · "));
     doc.moveDown(0.3);
   }
-  chart(charts.hotSpots, width * 0.7);
+  chart(charts.hotSpots, width * 0.75);
 
   heading(S.satisfaction);
   doc
@@ -281,7 +283,7 @@ export async function renderDigestPdf(
     .text(
       s.average === null
         ? "Chưa có đánh giá trong kỳ."
-        : `Điểm trung bình ${s.average.toLocaleString("vi-VN")}/5 trên ${num(s.rated)} đánh giá (kỳ trước: ${s.previousAverage === null ? "—" : `${s.previousAverage.toLocaleString("vi-VN")}/5`}); ${pct(s.shareRated)} hồ sơ kết thúc được chấm. Phân bố: ${s.distribution.map((n, i) => `${i + 1}★ ${n}`).join(", ")}.`,
+        : `Điểm trung bình ${s.average.toLocaleString("vi-VN")}/5 trên ${num(s.rated)} đánh giá (kỳ trước: ${s.previousAverage === null ? "—" : `${s.previousAverage.toLocaleString("vi-VN")}/5`}); ${pct(s.shareRated)} hồ sơ kết thúc được chấm. Phân bố: ${s.distribution.map((n, i) => `${n} phiếu ${i + 1} điểm`).join(", ")}.`,
     );
   doc.moveDown(0.3);
   if (s.lowest.length)
