@@ -4,15 +4,22 @@
  *   npm run demo:seed -- --cases 500 [--seed 7] [--weeks 12]
  * Uses DATABASE_URL or DATA_DIR like the product. Case texts come from the project's own
  * labelled training examples (data/examples/train), never from the licensed corpus.
+ *
+ * Cases are routed and given their legal deadlines as the product does (route, computeDeadlines)
+ * and written in bulk with their audit events: answers mostly on time, some late, some overdue
+ * and still open, closings, ratings, a few re-routings to another agency — each at a plausible
+ * moment after receipt, never in the future.
  */
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { isCaseKind } from "../src/case/kind.ts";
-import type { CaseStatus } from "../src/case/lifecycle.ts";
+import { generateCode } from "../src/case/code.ts";
+import { computeDeadlines } from "../src/case/deadline.ts";
+import { anonymityAllowed, type CaseKind, identityProtectedByLaw, isCaseKind } from "../src/case/kind.ts";
 import { loadConfig } from "../src/config.ts";
 import { loadReferenceData } from "../src/data/index.ts";
-import { CaseStore } from "../src/store/cases.ts";
+import type { Prisma } from "../src/generated/prisma/client.ts";
+import { route } from "../src/routing/router.ts";
 import { openDb } from "../src/store/db.ts";
 import { syncReferenceData } from "../src/store/reference.ts";
 import { Prng } from "./model/lib/prng.ts";
@@ -52,82 +59,165 @@ const config = loadConfig();
 const data = loadReferenceData();
 const opened = await openDb({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR });
 await syncReferenceData(opened.db, data);
-const cases = new CaseStore(opened.db, data);
+const db = opened.db;
 
 // Hot spots: a few communes get far more cases, as real ones do.
-const hot = new Set(
-  ["hai-chau", "hoa-khanh", "hoi-an", "hoa-vang", "tam-ky"].filter((id) => data.communeById.has(id)),
+const hot = ["hai-chau", "hoa-khanh", "hoi-an", "hoa-vang", "tam-ky"].filter((id) =>
+  data.communeById.has(id),
 );
 const communes = data.communes.map((c) => c.id);
+const agencies = data.agencies.map((a) => a.id);
 const channels = ["zalo", "zalo", "zalo", "telegram", "web"] as const;
+const names = ["Nguyễn Văn An", "Trần Thị Bích", "Lê Minh", "Phạm Thu Hà", "Hồ Văn Tư", "Võ Thị Lan"];
 const now = Date.now();
-const span = weeks * 7 * 24 * 3600_000;
-
+const DAY = 86_400_000;
+const span = weeks * 7 * DAY;
+const BATCH = 2_000;
 const started = performance.now();
+
+// Citizens: about 0.8 per case, some writing several times.
+const citizenCount = Math.max(1, Math.floor(count * 0.8));
+const citizenIds: string[] = [];
+for (let i = 0; i < citizenCount; i += BATCH) {
+  const rows = Array.from({ length: Math.min(BATCH, citizenCount - i) }, (_, k) => ({
+    id: crypto.randomUUID(),
+    channel: pick(channels),
+    externalId: `demo-${values.seed}-${i + k}-${Math.floor(random() * 1e9)}`,
+    displayName: pick(names),
+  }));
+  await db.citizen.createMany({ data: rows, skipDuplicates: true });
+  citizenIds.push(...rows.map((r) => r.id));
+}
+
+const codes = new Set<string>();
+const newCode = () => {
+  let c = generateCode();
+  while (codes.has(c)) c = generateCode();
+  codes.add(c);
+  return c;
+};
+const at = (ms: number) => new Date(Math.min(ms, now));
+
 let filed = 0;
-for (let i = 0; i < count; i++) {
-  const ex = pick(examples);
-  const receivedAt = new Date(now - random() ** 0.8 * span);
-  const placeId = random() < 0.1 ? null : random() < 0.35 ? pick([...hot]) : pick(communes);
-  const channel = pick(channels);
-  const citizen = await opened.db.citizen.upsert({
-    where: { channel_externalId: { channel, externalId: `demo-${Math.floor(random() * count * 0.8)}` } },
-    create: {
-      channel,
-      externalId: `demo-${i}`,
-      displayName: pick([
-        "Nguyễn Văn An",
-        "Trần Thị Bích",
-        "Lê Minh",
-        "Phạm Thu Hà",
-        "Hồ Văn Tư",
-        "Võ Thị Lan",
-      ]),
-    },
-    update: {},
-  });
-  const kind = ex.kind as "pakn" | "khieu_nai" | "to_cao";
-  const { caseId } = await cases.fileCase({
-    citizenId: citizen.id,
-    channel,
-    receivedAt,
-    draft: {
-      description: [ex.text],
-      photos: random() < 0.2 ? [{ ref: `demo-photo-${i}` }] : [],
+while (filed < count) {
+  const n = Math.min(BATCH, count - filed);
+  const cases: Prisma.CaseCreateManyInput[] = [];
+  const events: Prisma.CaseEventCreateManyInput[] = [];
+  for (let k = 0; k < n; k++) {
+    const i = filed + k;
+    const ex = pick(examples);
+    const kind = ex.kind as CaseKind;
+    const receivedAt = new Date(now - random() ** 0.8 * span);
+    const placeId = random() < 0.1 ? null : random() < 0.35 ? pick(hot) : pick(communes);
+    const r = route({ topicId: ex.topic, kind, placeId }, data);
+    let agencyId = r.agencyId;
+    const d = computeDeadlines({ kind, receivedAt }, data.deadlines, data.calendar);
+    let dueAt = d.dueAt;
+    const id = crypto.randomUUID();
+    const citizenId = pick(citizenIds);
+    const anonymous = anonymityAllowed(kind) && kind === "pakn" && random() < 0.15;
+    const t0 = receivedAt.getTime();
+    const ev = (type: string, when: number, extra: Partial<Prisma.CaseEventCreateManyInput> = {}) =>
+      events.push({ caseId: id, type, actorType: "system", createdAt: at(when), data: {}, ...extra });
+    ev("created", t0, { actorType: "citizen", actorId: citizenId, data: { kind, channel: "zalo" } });
+    ev("classified", t0, { data: { topicId: ex.topic, source: "classifier", confidence: 0.9 } });
+    ev("routed", t0, { data: { agencyId: r.agencyId, ruleId: r.ruleId, explanation: r.explanation } });
+
+    // About 3 % are re-routed to another agency a day or two after receipt; its deadline restarts.
+    if (random() < 0.03 && t0 + 2 * DAY < now) {
+      const to = pick(agencies.filter((a) => a !== agencyId));
+      const when = t0 + (1 + random()) * DAY;
+      ev("rerouted", when, {
+        actorType: "official",
+        data: { from: agencyId, to, reason: "Không đúng thẩm quyền" },
+      });
+      agencyId = to;
+      dueAt = computeDeadlines({ kind, receivedAt: new Date(when) }, data.deadlines, data.calendar).dueAt;
+    }
+    // Handling time: mostly well within the deadline, some late; the rest still open.
+    const allowed = dueAt.getTime() - t0;
+    const late = random() < 0.12;
+    const handledMs = t0 + (late ? allowed * (1 + random() * 0.8) : allowed * (0.1 + random() * 0.85));
+    const r1 = random();
+    let status: string = "routed";
+    let answeredAt: Date | null = null;
+    let closedAt: Date | null = null;
+    let rating: number | null = null;
+    let ratedAt: Date | null = null;
+    let ratingComment: string | null = null;
+    if (r1 < 0.03 && t0 + DAY < now) {
+      status = "rejected";
+      closedAt = at(t0 + DAY * (0.5 + random()));
+    } else if (handledMs < now && r1 < 0.93) {
+      if (t0 + DAY < now)
+        ev("status_changed", t0 + DAY * 0.5, { data: { from: "routed", to: "in_progress" } });
+      answeredAt = new Date(handledMs);
+      status = "answered";
+      ev("status_changed", handledMs, {
+        actorType: "official",
+        data: { from: "in_progress", to: "answered" },
+      });
+      const closeMs = handledMs + DAY * (0.5 + random() * 3);
+      if (closeMs < now && random() < 0.8) {
+        status = "closed";
+        closedAt = new Date(closeMs);
+        ev("status_changed", closeMs, { data: { from: "answered", to: "closed" } });
+        if (random() < 0.6) {
+          rating = Math.min(5, Math.max(1, Math.round(3.9 + (random() - 0.5) * 3 - (late ? 1 : 0))));
+          ratedAt = at(closeMs + DAY * random() * 0.5);
+          ratingComment = rating <= 2 ? "Giải quyết còn chậm" : null;
+          ev("rated", ratedAt.getTime(), {
+            actorType: "citizen",
+            actorId: citizenId,
+            data: { score: rating },
+          });
+        }
+      }
+    } else if (t0 + DAY < now && random() < 0.7) {
+      status = "in_progress";
+      ev("status_changed", t0 + DAY * 0.5, { data: { from: "routed", to: "in_progress" } });
+    }
+    cases.push({
+      id,
+      code: newCode(),
       kind,
+      status: status as never,
       topicId: ex.topic,
       topicSource: random() < 0.8 ? "classifier" : "citizen",
       topicConfidence: 0.6 + random() * 0.4,
       placeId,
-      anonymous: kind === "pakn" && random() < 0.15,
+      agencyId,
+      routingExplanation: r.explanation,
+      description: ex.text,
       ...(kind !== "pakn" ? { senderName: "Người dân (dữ liệu mẫu)", subject: "Theo nội dung đơn" } : {}),
-    },
-  });
-  // Older cases are further along; some are left overdue on purpose.
-  const ageDays = (now - receivedAt.getTime()) / 86_400_000;
-  const path: CaseStatus[] = [];
-  const r = random();
-  if (ageDays > 2 && r < 0.9) path.push("in_progress");
-  if (ageDays > 5 && r < 0.8) path.push("answered");
-  if (ageDays > 8 && r < 0.7) path.push("closed");
-  if (path.length === 0 && r > 0.97) path.push("rejected");
-  for (const to of path)
-    await cases.changeStatus(caseId, to, { type: "system", id: "demo-seed" }, "Dữ liệu mẫu");
-  if (path.includes("answered")) {
-    await opened.db.case.update({
-      where: { id: caseId },
-      data: {
-        publicAnswer: "Cơ quan đã kiểm tra thực tế và chỉ đạo khắc phục; kết quả đã thông báo cho người dân.",
-        answeredAt: new Date(receivedAt.getTime() + ageDays * 0.5 * 86_400_000),
-      },
+      anonymous,
+      identityProtected: anonymous || identityProtectedByLaw(kind),
+      attachments: random() < 0.2 ? [{ ref: `demo-photo-${i}` }] : [],
+      citizenId,
+      channel: pick(channels),
+      receivedAt,
+      acceptanceDueAt: d.acceptanceDueAt,
+      dueAt,
+      answeredAt,
+      closedAt,
+      rating,
+      ratedAt,
+      ratingComment,
+      publicAnswer: answeredAt
+        ? "Cơ quan đã kiểm tra thực tế và chỉ đạo khắc phục; kết quả đã thông báo cho người dân."
+        : null,
+      createdAt: receivedAt,
     });
   }
-  if (path.includes("closed") && random() < 0.6) {
-    const score = Math.min(5, Math.max(1, Math.round(3.9 + (random() - 0.5) * 3)));
-    await cases.rate(caseId, citizen.id, score, score <= 2 ? "Giải quyết còn chậm" : undefined);
-  }
-  filed++;
-  if (filed % 100 === 0) process.stdout.write(`\r${filed}/${count}`);
+  await db.$transaction(
+    async (tx) => {
+      await tx.case.createMany({ data: cases });
+      await tx.caseEvent.createMany({ data: events });
+    },
+    { timeout: 600_000 },
+  );
+  filed += n;
+  process.stdout.write(`\r${filed}/${count}`);
 }
 const seconds = (performance.now() - started) / 1000;
 console.log(`\rĐã tạo ${filed} hồ sơ mẫu trong ${seconds.toFixed(1)} s (${opened.kind}).`);

@@ -136,7 +136,9 @@ export function hotSpotSpec(d: Digest): TopLevelSpec {
     width: 360,
     height: { step: 22 },
     config,
-    data: { values: d.hotSpots.map((h) => ({ place: h.place, topic: h.topic, count: h.count })) },
+    data: {
+      values: d.hotSpots.slice(0, 20).map((h) => ({ place: h.place, topic: h.topic, count: h.count })),
+    },
     mark: { type: "bar" },
     encoding: {
       y: { field: "place", type: "nominal", title: null, sort: "-x", axis: { labelLimit: 200 } },

@@ -96,7 +96,10 @@ async function main(): Promise<number> {
       },
     });
     if (values.out) writeFileSync(String(values.out), out.body);
-    else await new Promise<void>((resolve, reject) => process.stdout.write(out.body, (e) => (e ? reject(e) : resolve())));
+    else
+      await new Promise<void>((resolve, reject) =>
+        process.stdout.write(out.body, (e) => (e ? reject(e) : resolve())),
+      );
     return 0;
   } finally {
     await opened.close();

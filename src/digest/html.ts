@@ -203,13 +203,17 @@ export function renderDigestPage(
     .join("");
   const hot = d.hotSpots.length
     ? d.hotSpots
+        .slice(0, 10)
         .map(
           (h) =>
             `<div class="hot"><b>${esc(h.label)}</b> — ${num(h.count)} vụ việc tương tự, ${date(h.firstAt)}–${date(h.lastAt)} <span class="muted small">(độ tương đồng ${h.cohesion.toLocaleString("vi-VN")})</span><div class="codes">${h.cases
               .map((c) => esc(c.code))
               .join(" · ")}</div></div>`,
         )
-        .join("")
+        .join("") +
+      (d.hotSpots.length > 10
+        ? `<p class="muted small">… và ${d.hotSpots.length - 10} điểm nóng nhỏ hơn.</p>`
+        : "")
     : `<p class="muted">${S.noHotSpots}</p>`;
   const lowest = s.lowest.length
     ? `<table><thead><tr><th>Mã hồ sơ</th><th class="n">Điểm</th><th>Cơ quan</th><th>Lĩnh vực</th><th>Góp ý của người dân</th></tr></thead><tbody>${s.lowest

@@ -259,7 +259,7 @@ export async function renderDigestPdf(
 
   heading(S.hotSpots);
   if (!d.hotSpots.length) doc.font("R").fontSize(9).fillColor(MUTED).text(S.noHotSpots);
-  for (const h of d.hotSpots) {
+  for (const h of d.hotSpots.slice(0, 10)) {
     ensure(30);
     doc
       .font("SB")
@@ -273,6 +273,12 @@ export async function renderDigestPdf(
       .text(h.cases.map((c) => c.code).join(" · "));
     doc.moveDown(0.3);
   }
+  if (d.hotSpots.length > 10)
+    doc
+      .font("R")
+      .fontSize(8)
+      .fillColor(MUTED)
+      .text(`… và ${d.hotSpots.length - 10} điểm nóng nhỏ hơn.`);
   chart(charts.hotSpots, width * 0.75);
 
   heading(S.satisfaction);

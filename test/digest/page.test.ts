@@ -63,12 +63,20 @@ describe("/digest access", () => {
     expect(cookie).toContain(`digest_token=${TOKEN}`);
     expect(cookie).toContain("HttpOnly");
     expect(cookie).toContain("SameSite=Strict");
-    const page = await routes.request("/digest?period=2026-W48", { headers: { cookie: `digest_token=${TOKEN}` } });
+    const page = await routes.request("/digest?period=2026-W48", {
+      headers: { cookie: `digest_token=${TOKEN}` },
+    });
     expect(page.status).toBe(200);
   });
 
   it("answers bad parameters with 400 in Vietnamese", async () => {
-    for (const q of ["period=2026-W99x", "from=2026-13-01&to=2026-13-05", "from=2020-01-01&to=2026-01-01", "scope=agency:nope", "format=docx"]) {
+    for (const q of [
+      "period=2026-W99x",
+      "from=2026-13-01&to=2026-13-05",
+      "from=2020-01-01&to=2026-01-01",
+      "scope=agency:nope",
+      "format=docx",
+    ]) {
       const res = await routes.request(`/digest?${q}`, { headers: auth });
       expect(res.status, q).toBe(400);
     }
@@ -79,7 +87,10 @@ describe("/digest formats", () => {
   it("JSON: the same figures as the page", async () => {
     const res = await routes.request("/digest?period=2026-W48&format=json", { headers: auth });
     expect(res.status).toBe(200);
-    const body = (await res.json()) as { digest: { totals: { received: { current: number } } }; narrative: { source: string } };
+    const body = (await res.json()) as {
+      digest: { totals: { received: { current: number } } };
+      narrative: { source: string };
+    };
     expect(body.digest.totals.received.current).toBe(12);
     expect(body.narrative.source).toBe("template");
   });
@@ -127,7 +138,8 @@ describe.skipIf(!hasChromium)("/digest in headless Chromium", () => {
     expect(await page.locator("ol.attention li").count()).toBe(3);
     expect(await page.locator(".hot").first().textContent()).toContain("Môi trường — xã Hòa Vang");
     expect(await page.locator(".chart svg").count()).toBe(3);
-    if (process.env.DIGEST_SCREENSHOT) await page.screenshot({ path: process.env.DIGEST_SCREENSHOT, fullPage: true });
+    if (process.env.DIGEST_SCREENSHOT)
+      await page.screenshot({ path: process.env.DIGEST_SCREENSHOT, fullPage: true });
     await page.emulateMedia({ media: "print" });
     expect(await page.locator("nav").isVisible()).toBe(false);
     // The navigation goes to the previous week.

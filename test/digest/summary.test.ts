@@ -44,7 +44,9 @@ afterAll(() => db?.close());
 describe("digest summary", () => {
   it("the model writes it from the figures, and sees nothing a citizen wrote or who they are", async () => {
     const model = new RecordingModel({
-      responses: ["Tuần 48 tiếp nhận 12 vụ việc, tăng mạnh so với tuần trước; cần chỉ đạo xử lý điểm nóng khai thác cát."],
+      responses: [
+        "Tuần 48 tiếp nhận 12 vụ việc, tăng mạnh so với tuần trước; cần chỉ đạo xử lý điểm nóng khai thác cát.",
+      ],
     });
     const narrative = await createSummarizer({ model, timeoutMs: 5_000 }).summarize(report.digest);
     expect(narrative).toEqual({
@@ -59,7 +61,14 @@ describe("digest summary", () => {
     expect(sent).toContain("xã Hòa Vang");
     expect(sent).toContain("Ủy ban nhân dân phường Hải Châu");
     // …and nothing personal or raw: no description, name, phone, comment, nor tracking code.
-    for (const secret of [SECRET_NAME, SECRET_PHONE, SECRET_COMMENT, "PRIVATE-COMMENT", "Giáng Nam", "karaoke"])
+    for (const secret of [
+      SECRET_NAME,
+      SECRET_PHONE,
+      SECRET_COMMENT,
+      "PRIVATE-COMMENT",
+      "Giáng Nam",
+      "karaoke",
+    ])
       expect(sent).not.toContain(secret);
     for (const r of ROWS) {
       expect(sent).not.toContain(r.text.slice(0, 30));
@@ -87,20 +96,31 @@ describe("digest summary", () => {
       throw new Error("connection refused");
     };
     const errors: unknown[] = [];
-    const failed = await createSummarizer({ model: failing, timeoutMs: 1000, onError: (e) => errors.push(e) }).summarize(
-      report.digest,
-    );
-    expect(failed).toMatchObject({ source: "template", fallbackReason: "the model call failed", text: none.text });
+    const failed = await createSummarizer({
+      model: failing,
+      timeoutMs: 1000,
+      onError: (e) => errors.push(e),
+    }).summarize(report.digest);
+    expect(failed).toMatchObject({
+      source: "template",
+      fallbackReason: "the model call failed",
+      text: none.text,
+    });
     expect(errors).toHaveLength(1);
 
-    const slow = new FakeListChatModel({ responses: ["Một bản tóm tắt đến quá muộn, sau thời hạn cho phép."], sleep: 5_000 });
+    const slow = new FakeListChatModel({
+      responses: ["Một bản tóm tắt đến quá muộn, sau thời hạn cho phép."],
+      sleep: 5_000,
+    });
     const started = Date.now();
     const late = await createSummarizer({ model: slow, timeoutMs: 300 }).summarize(report.digest);
     expect(late).toMatchObject({ source: "template", fallbackReason: "timed out" });
     expect(Date.now() - started).toBeLessThan(3_000);
 
     const empty = new FakeListChatModel({ responses: [" "] });
-    expect((await createSummarizer({ model: empty, timeoutMs: 1000 }).summarize(report.digest)).source).toBe("template");
+    expect((await createSummarizer({ model: empty, timeoutMs: 1000 }).summarize(report.digest)).source).toBe(
+      "template",
+    );
   });
 
   it("the provider comes from the environment: none, an OpenAI-compatible endpoint, or Ollama", async () => {
