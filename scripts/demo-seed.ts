@@ -85,7 +85,12 @@ for (let i = 0; i < citizenCount; i += BATCH) {
     externalId: `demo-${values.seed}-${i + k}-${Math.floor(random() * 1e9)}`,
     displayName: pick(names),
   }));
-  await db.citizen.createMany({ data: rows, skipDuplicates: true });
+  await db.$executeRaw`
+    INSERT INTO "Citizen" ("id", "channel", "externalId", "displayName")
+    SELECT x."id", x."channel"::"Channel", x."externalId", x."displayName"
+    FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
+      AS x("id" uuid, "channel" text, "externalId" text, "displayName" text)
+    ON CONFLICT DO NOTHING`;
   citizenIds.push(...rows.map((r) => r.id));
 }
 
@@ -209,10 +214,32 @@ while (filed < count) {
       createdAt: receivedAt,
     });
   }
+  // One statement per table and batch, the rows as one JSON parameter: far faster than a
+  // parameter per column and row on both databases.
   await db.$transaction(
     async (tx) => {
-      await tx.case.createMany({ data: cases });
-      await tx.caseEvent.createMany({ data: events });
+      await tx.$executeRaw`
+        INSERT INTO "Case" ("id", "code", "kind", "status", "topicId", "topicSource", "topicConfidence", "placeId",
+          "agencyId", "routingExplanation", "description", "subject", "senderName", "anonymous", "identityProtected",
+          "attachments", "citizenId", "channel", "receivedAt", "acceptanceDueAt", "dueAt", "answeredAt", "closedAt",
+          "rating", "ratedAt", "ratingComment", "publicAnswer", "createdAt", "updatedAt")
+        SELECT x."id", x."code", x."kind"::"CaseKind", x."status"::"CaseStatus", x."topicId", x."topicSource",
+          x."topicConfidence", x."placeId", x."agencyId", x."routingExplanation", x."description", x."subject",
+          x."senderName", x."anonymous", x."identityProtected", x."attachments", x."citizenId", x."channel"::"Channel",
+          x."receivedAt", x."acceptanceDueAt", x."dueAt", x."answeredAt", x."closedAt", x."rating", x."ratedAt",
+          x."ratingComment", x."publicAnswer", x."createdAt", x."createdAt"
+        FROM jsonb_to_recordset(${JSON.stringify(cases)}::jsonb) AS x("id" uuid, "code" text, "kind" text,
+          "status" text, "topicId" text, "topicSource" text, "topicConfidence" float8, "placeId" text,
+          "agencyId" text, "routingExplanation" text, "description" text, "subject" text, "senderName" text,
+          "anonymous" boolean, "identityProtected" boolean, "attachments" jsonb, "citizenId" uuid, "channel" text,
+          "receivedAt" timestamptz, "acceptanceDueAt" timestamptz, "dueAt" timestamptz, "answeredAt" timestamptz,
+          "closedAt" timestamptz, "rating" int, "ratedAt" timestamptz, "ratingComment" text, "publicAnswer" text,
+          "createdAt" timestamptz)`;
+      await tx.$executeRaw`
+        INSERT INTO "CaseEvent" ("caseId", "type", "actorType", "actorId", "data", "createdAt")
+        SELECT x."caseId", x."type", x."actorType"::"ActorType", x."actorId", x."data", x."createdAt"
+        FROM jsonb_to_recordset(${JSON.stringify(events)}::jsonb)
+          AS x("caseId" uuid, "type" text, "actorType" text, "actorId" text, "data" jsonb, "createdAt" timestamptz)`;
     },
     { timeout: 600_000 },
   );
