@@ -220,55 +220,63 @@ export function computeDigest(input: DigestInput): Digest {
 
   // Received, answered, closed per period (the period, the previous one, the four before).
   const periods = [period, ...preceding];
-  const count = (p: Period, pick: (c: DigestCase) => Date | null, extra?: (c: DigestCase) => boolean) =>
-    cases.filter((c) => within(pick(c), p) && (!extra || extra(c)) && inScope(c, endOf(p))).length;
-  const series = (pick: (c: DigestCase) => Date | null, extra?: (c: DigestCase) => boolean) => {
-    const [cur, ...rest] = periods.map((p) => count(p, pick, extra));
-    return trend(cur!, rest[0] ?? 0, rest.slice(0, 4));
+  const ends = periods.map(endOf);
+  const bounds = periods.map((p) => [p.start.getTime(), p.end.getTime()] as const);
+  /** Index of the period (0 = this one, 1 = the previous, …) an instant falls in, or -1. */
+  const indexIn = (b: ReadonlyArray<readonly [number, number]>, t: Date | null): number => {
+    if (!t) return -1;
+    const ms = t.getTime();
+    for (let i = 0; i < b.length; i++) if (ms >= b[i]![0] && ms < b[i]![1]) return i;
+    return -1;
   };
-  const received = series((c) => c.receivedAt);
-  const answered = series((c) => c.answeredAt);
-  const closed = series(
-    (c) => c.closedAt,
-    (c) => c.status !== "rejected",
-  );
-  const rejected = count(
-    period,
-    (c) => c.closedAt,
-    (c) => c.status === "rejected",
-  );
+  // One pass over the cases for the counts and breakdowns of every period.
+  const recv = periods.map(() => 0);
+  const ans = periods.map(() => 0);
+  const clo = periods.map(() => 0);
+  let rejected = 0;
+  const tally = () => periods.map(() => new Map<string, number>());
+  const byTopicT = tally();
+  const byKindT = tally();
+  const byAgencyT = tally();
+  const byPlaceT = tally();
+  const bump = (m: Map<string, number>, k: string) => m.set(k, (m.get(k) ?? 0) + 1);
+  for (const c of cases) {
+    const r = indexIn(bounds, c.receivedAt);
+    if (r >= 0 && inScope(c, ends[r]!)) {
+      recv[r]!++;
+      bump(byTopicT[r]!, c.topicId);
+      bump(byKindT[r]!, c.kind);
+      bump(byAgencyT[r]!, agencyAt(c, ends[r]!) ?? "");
+      bump(byPlaceT[r]!, c.placeId ?? "");
+    }
+    const a = indexIn(bounds, c.answeredAt);
+    if (a >= 0 && inScope(c, ends[a]!)) ans[a]!++;
+    const k = indexIn(bounds, c.closedAt);
+    if (k >= 0 && inScope(c, ends[k]!)) {
+      if (c.status !== "rejected") clo[k]!++;
+      else if (k === 0) rejected++;
+    }
+  }
+  const series = (xs: number[]) => trend(xs[0]!, xs[1] ?? 0, xs.slice(1, 5));
+  const received = series(recv);
+  const answered = series(ans);
+  const closed = series(clo);
 
   // Breakdowns of the cases received, by topic, kind, agency (holder at the period's end) and place.
-  const breakdown = (key: (c: DigestCase, end: Date) => string | null, name: (id: string) => string) => {
-    const tallies = periods.map((p) => {
-      const m = new Map<string, number>();
-      const end = endOf(p);
-      for (const c of cases) {
-        if (!within(c.receivedAt, p) || !inScope(c, end)) continue;
-        const k = key(c, end) ?? "";
-        m.set(k, (m.get(k) ?? 0) + 1);
-      }
-      return m;
-    });
+  const breakdown = (tallies: Map<string, number>[], name: (id: string) => string) => {
     const ids = new Set(tallies.flatMap((m) => [...m.keys()]));
     const rows: BreakdownRow[] = [...ids].map((id) => {
-      const [cur, ...rest] = tallies.map((m) => m.get(id) ?? 0);
-      return { id, name: name(id), ...trend(cur!, rest[0] ?? 0, rest.slice(0, 4)) };
+      const xs = tallies.map((m) => m.get(id) ?? 0);
+      return { id, name: name(id), ...series(xs) };
     });
     return rows.sort(
       (a, b) => b.current - a.current || b.average4 - a.average4 || a.name.localeCompare(b.name, "vi"),
     );
   };
-  const byTopic = breakdown((c) => c.topicId, names.topic);
-  const byKind = breakdown((c) => c.kind, names.kind);
-  const byAgency = breakdown(
-    (c, end) => agencyAt(c, end),
-    (id) => names.agency(id || null),
-  );
-  const byPlace = breakdown(
-    (c) => c.placeId,
-    (id) => names.place(id || null),
-  );
+  const byTopic = breakdown(byTopicT, names.topic);
+  const byKind = breakdown(byKindT, names.kind);
+  const byAgency = breakdown(byAgencyT, (id) => names.agency(id || null));
+  const byPlace = breakdown(byPlaceT, (id) => names.place(id || null));
 
   // Open and overdue at the end of the period.
   const isOpenAt = (c: DigestCase, t: Date) =>
@@ -363,14 +371,17 @@ export function computeDigest(input: DigestInput): Digest {
     w = weekOf(new Date(w.start.getTime() - 1));
   }
   const weekly: Digest["weekly"] = [];
-  for (const wk of weeks) {
-    const m = new Map<string, number>();
-    const end = endOf(wk);
-    for (const c of cases)
-      if (within(c.receivedAt, wk) && inScope(c, end)) m.set(c.topicId, (m.get(c.topicId) ?? 0) + 1);
-    for (const [topicId, n] of m)
-      weekly.push({ week: wk.key, from: wk.from, topic: names.topic(topicId), topicId, count: n });
+  const weekBounds = weeks.map((wk) => [wk.start.getTime(), wk.end.getTime()] as const);
+  const weekEnds = weeks.map(endOf);
+  const perWeek = weeks.map(() => new Map<string, number>());
+  for (const c of cases) {
+    const i = indexIn(weekBounds, c.receivedAt);
+    if (i >= 0 && inScope(c, weekEnds[i]!)) bump(perWeek[i]!, c.topicId);
   }
+  weeks.forEach((wk, i) => {
+    for (const [topicId, n] of perWeek[i]!)
+      weekly.push({ week: wk.key, from: wk.from, topic: names.topic(topicId), topicId, count: n });
+  });
 
   // Satisfaction.
   const ratedIn = (p: Period) =>

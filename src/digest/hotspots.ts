@@ -3,10 +3,11 @@
  * time window — the early sign of a mass complaint. Pure: the caller embeds the cases (with the
  * embedding model of the similar-case search) and passes the vectors.
  *
- * Grouping: cases are taken oldest first within one area (a commune and its neighbours: the
- * communes of the same former district, which the 2025 reform merged); each joins the group whose
- * centroid it is most similar to (cosine ≥ minSimilarity, the same measure as the similar-case
- * search), or starts a new group. Groups of at least minCases cases are hot spots.
+ * Grouping: cases are taken oldest first within one area (the caller's key: a commune and its
+ * neighbours — the communes of the same former district, which the 2025 reform merged — and the
+ * topic); each joins the group whose centroid it is most similar to (cosine ≥ minSimilarity, the
+ * same measure as the similar-case search), or starts a new group. Groups of at least minCases
+ * cases are hot spots. Vectors are unit length (the Embedder contract), so cosine is a dot product.
  */
 import { cosine } from "../classify/similar.ts";
 
@@ -31,6 +32,12 @@ export interface HotSpotGroup<T extends HotSpotCandidate> {
   cases: T[];
   /** Mean similarity of the cases to the group's centroid. */
   cohesion: number;
+}
+
+function dot(a: Float32Array, b: Float32Array): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
+  return s;
 }
 
 function normalise(v: Float32Array): Float32Array {
@@ -62,7 +69,7 @@ export function groupHotSpots<T extends HotSpotCandidate>(
       let best = -1;
       let bestSim = options.minSimilarity;
       for (let g = 0; g < groups.length; g++) {
-        const sim = cosine(c.vector, groups[g]!.centroid);
+        const sim = dot(c.vector, groups[g]!.centroid);
         if (sim >= bestSim) {
           best = g;
           bestSim = sim;

@@ -135,7 +135,8 @@ async function findHotSpots(
     const c = byId.get(t.id)!;
     return {
       id: c.id,
-      area: area(c.placeId!),
+      // Similar cases of one topic in one area: a hot spot is about one matter in one place.
+      area: `${area(c.placeId!)}|${c.topicId}`,
       placeId: c.placeId!,
       topicId: c.topicId,
       receivedAt: c.receivedAt,

@@ -3,8 +3,12 @@
  * open, or answered/closed/rated in it), their re-routings, and the texts of recent cases for
  * the hot-spot search. One query each, only the columns the figures use.
  */
+import { Prisma } from "../generated/prisma/client.ts";
 import type { Db } from "../store/db.ts";
 import type { DigestCase, Scope } from "./figures.ts";
+
+/** A timestamp column as epoch milliseconds (shorter and quicker to read than ISO text). */
+const ms = (column: string) => Prisma.raw(`(extract(epoch from c."${column}") * 1000)::bigint`);
 
 interface Row {
   id: string;
@@ -31,15 +35,35 @@ interface Row {
  */
 export async function loadDigestCases(db: Db, from: Date, to: Date, scope: Scope): Promise<DigestCase[]> {
   const commune = scope.type === "commune" ? scope.id : null;
-  const rows = await db.$queryRaw<Row[]>`
-    SELECT c."id", c."code", c."kind"::text AS "kind", c."status"::text AS "status", c."topicId",
-           c."placeId", c."agencyId", c."receivedAt", c."dueAt", c."answeredAt", c."closedAt",
-           c."rating", c."ratedAt", c."ratingComment"
+  // The rows travel as one JSON text (arrays, not objects): a hundred thousand rows decode in a
+  // fraction of the time the driver takes for as many result rows.
+  const [result] = await db.$queryRaw<Array<{ rows: string }>>`
+    SELECT coalesce(json_agg(json_build_array(
+             c."id", c."code", c."kind", c."status", c."topicId", c."placeId", c."agencyId",
+             ${ms("receivedAt")}, ${ms("dueAt")}, ${ms("answeredAt")}, ${ms("closedAt")}, c."rating",
+             ${ms("ratedAt")}, c."ratingComment")), '[]')::text AS "rows"
     FROM "Case" c
     WHERE c."receivedAt" < ${to}
       AND (c."receivedAt" >= ${from} OR c."closedAt" IS NULL OR c."closedAt" >= ${from}
            OR c."answeredAt" >= ${from} OR c."ratedAt" >= ${from})
       AND (${commune}::text IS NULL OR c."placeId" = ${commune}::text)`;
+  const date = (v: unknown) => (v === null ? null : new Date(v as number));
+  const rows: Row[] = (JSON.parse(result?.rows ?? "[]") as unknown[][]).map((r) => ({
+    id: r[0] as string,
+    code: r[1] as string,
+    kind: r[2] as string,
+    status: r[3] as string,
+    topicId: r[4] as string,
+    placeId: r[5] as string | null,
+    agencyId: r[6] as string | null,
+    receivedAt: new Date(r[7] as number),
+    dueAt: date(r[8]),
+    answeredAt: date(r[9]),
+    closedAt: date(r[10]),
+    rating: r[11] as number | null,
+    ratedAt: date(r[12]),
+    ratingComment: r[13] as string | null,
+  }));
   const reroutes = await db.$queryRaw<Array<{ caseId: string; at: Date; from: string | null; to: string }>>`
     SELECT e."caseId", e."createdAt" AS "at", e."data"->>'from' AS "from", e."data"->>'to' AS "to"
     FROM "CaseEvent" e

@@ -143,5 +143,5 @@ describe.each(kinds)("weekly digest push on %s", (kind) => {
       select: { periodKey: true },
     });
     expect(pushes.map((p) => p.periodKey)).toEqual(["2026-W47", "2026-W48", "2026-W49"]);
-  }, 120_000);
+  }, 300_000);
 });
