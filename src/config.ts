@@ -1,5 +1,6 @@
 /** Configuration from environment variables, validated at start (see .env.example). */
 import { z } from "zod";
+import { digestConfigShape } from "./digest/config.ts";
 
 const optionalString = z
   .string()
@@ -61,6 +62,9 @@ export const configSchema = z.object({
     .enum(["", "0", "1", "false", "true"])
     .optional()
     .transform((v) => v === "1" || v === "true"),
+
+  /** The leaders' digest (src/digest/config.ts). */
+  ...digestConfigShape,
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -7,6 +7,8 @@ import pino from "pino";
 import { DEFAULT_MODEL_DIR, loadClassifier } from "./classify/node-loader.ts";
 import { loadE5IfPresent } from "./classify/select.ts";
 import { loadReferenceData } from "./data/index.ts";
+import type { DigestConfig } from "./digest/config.ts";
+import { createDigest } from "./digest/index.ts";
 import { openDb } from "./store/db.ts";
 import { syncReferenceData } from "./store/reference.ts";
 import { loadClassifierOrNone, type RuntimeConfig, type RuntimeOptions, wireRuntime } from "./wiring.ts";
@@ -15,7 +17,13 @@ export type { RuntimeConfig, RuntimeOptions } from "./wiring.ts";
 
 export type Runtime = Awaited<ReturnType<typeof createRuntime>>;
 
-export async function createRuntime(config: RuntimeConfig, options: RuntimeOptions = {}) {
+export async function createRuntime(
+  config: RuntimeConfig & Partial<DigestConfig>,
+  options: RuntimeOptions & {
+    /** Check interval of the digest push schedule (default one minute). */
+    digestTickMs?: number;
+  } = {},
+) {
   const logger = options.logDestination
     ? pino({ level: config.LOG_LEVEL, redact: ["*.token", "*.secret"] }, options.logDestination)
     : pino({ level: config.LOG_LEVEL, redact: ["*.token", "*.secret"] });
@@ -41,9 +49,27 @@ export async function createRuntime(config: RuntimeConfig, options: RuntimeOptio
     "embedding model for similar cases",
   );
   const wired = await wireRuntime({ logger, data, opened, classifier, embedder }, config, options);
+  // The leaders' digest (Node only: fonts, charts, PDF): /digest and the weekly push (src/digest/).
+  const digest = await createDigest({
+    db: opened.db,
+    data,
+    embedder,
+    config,
+    logger,
+    onQueued: () => wired.outbox.notify(),
+    ...(options.now ? { now: options.now } : {}),
+    ...(options.digestTickMs ? { tickMs: options.digestTickMs } : {}),
+  });
+  wired.app.route("/", digest.routes);
   return {
     ...wired,
+    digest,
+    async start() {
+      await wired.start();
+      digest.scheduler.start();
+    },
     async close() {
+      await digest.scheduler.stop();
       await wired.close();
       await e5.embedder?.dispose();
     },

@@ -5,6 +5,8 @@ export interface OutgoingMessage {
   chatId: string;
   text: string;
   choices?: Choice[];
+  /** An image (https URL the messenger fetches itself) sent with `text` as its caption. */
+  photoUrl?: string;
 }
 
 export interface SentMessage {

@@ -17,6 +17,8 @@ export interface EnqueueInput {
   chatId: string;
   text: string;
   choices?: Choice[] | undefined;
+  /** An image (https URL the messenger fetches) sent with `text` as its caption. */
+  photoUrl?: string | undefined;
   caseId?: string | null | undefined;
 }
 
@@ -40,9 +42,9 @@ export async function enqueue(db: DbClient, input: EnqueueInput): Promise<Enqueu
   const choices = input.choices === undefined ? null : JSON.stringify(input.choices);
   const rows = await db.$queryRaw<Array<{ id: string }>>`
     INSERT INTO "OutboxMessage"
-      ("id", "dedupeKey", "channel", "chatId", "text", "choices", "caseId", "createdAt", "nextAttemptAt")
+      ("id", "dedupeKey", "channel", "chatId", "text", "choices", "photoUrl", "caseId", "createdAt", "nextAttemptAt")
     SELECT ${randomUUID()}::uuid, ${input.dedupeKey}, ${input.channel}::"Channel", ${input.chatId}, ${input.text},
-           ${choices}::jsonb, ${input.caseId ?? null}::uuid, t.ts, t.ts
+           ${choices}::jsonb, ${input.photoUrl ?? null}, ${input.caseId ?? null}::uuid, t.ts, t.ts
     FROM (SELECT GREATEST(
             date_trunc('milliseconds', clock_timestamp()),
             (SELECT max(o."createdAt") + interval '1 millisecond' FROM "OutboxMessage" o

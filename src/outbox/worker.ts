@@ -102,6 +102,7 @@ interface ClaimedRow {
   chatId: string;
   text: string;
   choices: Prisma.JsonValue | null;
+  photoUrl: string | null;
   caseId: string | null;
   attempts: number;
   createdAt: Date;
@@ -249,7 +250,7 @@ export class OutboxWorker {
         ORDER BY c."createdAt", c."id"
         LIMIT ${this.batchSize}
         FOR UPDATE SKIP LOCKED)
-      RETURNING "id", "dedupeKey", "channel", "chatId", "text", "choices", "caseId", "attempts", "createdAt", "lockedUntil"`;
+      RETURNING "id", "dedupeKey", "channel", "chatId", "text", "choices", "photoUrl", "caseId", "attempts", "createdAt", "lockedUntil"`;
     // RETURNING has no order: send the oldest first.
     return rows.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || (a.id < b.id ? -1 : 1));
   }
@@ -271,6 +272,7 @@ export class OutboxWorker {
         chatId: row.chatId,
         text: row.text,
         ...(Array.isArray(row.choices) && { choices: row.choices as unknown as Choice[] }),
+        ...(row.photoUrl && { photoUrl: row.photoUrl }),
       });
     } catch (err) {
       return this.onError(row, err);

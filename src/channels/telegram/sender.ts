@@ -27,6 +27,8 @@ import { telegramStrings } from "./strings.ts";
 /** Telegram's maximum message text length (UTF-16 code units after entity parsing). */
 export const TELEGRAM_MAX_TEXT_LENGTH = 4096;
 export const TELEGRAM_DEFAULT_SEND_TIMEOUT_MS = 30_000;
+/** Telegram's maximum photo caption length. */
+export const TELEGRAM_MAX_CAPTION_LENGTH = 1024;
 const REDACTED = "<redacted>";
 
 export interface TelegramSenderOptions {
@@ -56,6 +58,7 @@ export class TelegramSender implements ChannelSender {
   async send(message: OutgoingMessage): Promise<SentMessage> {
     const chatId = chatIdParam(message.chatId);
     if (chatId === undefined) throw new DeliveryError("Telegram sendMessage: empty chat id", false);
+    if (message.photoUrl) return this.#sendPhoto(chatId, message.photoUrl, message.text);
     const keyboard = inlineKeyboard(message.choices);
     const chunks = splitText(message.text, TELEGRAM_MAX_TEXT_LENGTH);
     if (chunks.length === 0) {
@@ -74,6 +77,31 @@ export class TelegramSender implements ChannelSender {
       }
     }
     return last === undefined ? {} : { externalMessageId: String(last.message_id) };
+  }
+
+  /**
+   * An image by URL (Telegram fetches it) with the text as its caption; a caption over Telegram's
+   * 1,024 characters goes on as plain messages after the image.
+   */
+  async #sendPhoto(chatId: number | string, photoUrl: string, text: string): Promise<SentMessage> {
+    const [caption, ...rest] = splitText(text, TELEGRAM_MAX_CAPTION_LENGTH);
+    const signal = AbortSignal.timeout(this.sendTimeoutMs);
+    let lastId: number;
+    try {
+      lastId = (
+        await this.#bot.api.sendPhoto(
+          chatId,
+          photoUrl,
+          caption ? { caption } : undefined,
+          grammySignal(signal),
+        )
+      ).message_id;
+      for (const chunk of rest)
+        lastId = (await this.#bot.api.sendMessage(chatId, chunk, undefined, grammySignal(signal))).message_id;
+    } catch (error) {
+      throw toDeliveryError(error, "sendPhoto", this.#bot.token);
+    }
+    return { externalMessageId: String(lastId) };
   }
 
   /**

@@ -58,6 +58,17 @@ export class ZaloSender implements ChannelSender {
     const chunks = splitText(renderChoices(message.text, message.choices), ZALO_MAX_TEXT_LENGTH);
     let last: string | undefined;
     try {
+      // An image (by URL) carries the first chunk as its caption; the rest follow as messages.
+      if (message.photoUrl) {
+        const caption = chunks.shift();
+        last = (
+          await this.client.sendPhoto({
+            chat_id: message.chatId,
+            photo: message.photoUrl,
+            ...(caption ? { caption } : {}),
+          })
+        ).message_id;
+      }
       for (const chunk of chunks)
         last = (await this.client.sendMessage({ chat_id: message.chatId, text: chunk })).message_id;
     } catch (e) {

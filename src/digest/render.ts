@@ -1,0 +1,40 @@
+/** One digest report in the format asked for (the page, the PDF download and the CLI share this). */
+import type { ReferenceData } from "../data/index.ts";
+import { renderCharts } from "./charts.ts";
+import { type PageLinks, renderDigestPage } from "./html.ts";
+import { renderDigestPdf } from "./pdf.ts";
+import { halfOf, type Period, previousPeriod, weekOf, yearOf } from "./period.ts";
+import type { DigestReport } from "./service.ts";
+
+export type DigestFormat = "html" | "pdf" | "json";
+
+function nextPeriod(p: Period, now: Date): Period | null {
+  const after = p.end;
+  if (after.getTime() > now.getTime()) return null;
+  if (p.kind === "week") return weekOf(after);
+  if (p.kind === "half") return halfOf(after);
+  if (p.kind === "year") return yearOf(after);
+  return null;
+}
+
+export async function renderDigest(
+  report: DigestReport,
+  format: DigestFormat,
+  ctx: { data: ReferenceData; links: PageLinks; now: Date },
+): Promise<{ body: Uint8Array; contentType: string }> {
+  if (format === "json")
+    return {
+      body: new TextEncoder().encode(`${JSON.stringify(report, null, 2)}\n`),
+      contentType: "application/json; charset=utf-8",
+    };
+  const charts = await renderCharts(report.digest);
+  if (format === "pdf")
+    return { body: await renderDigestPdf(report, charts), contentType: "application/pdf" };
+  const html = renderDigestPage(report, charts, {
+    data: ctx.data,
+    links: ctx.links,
+    previous: previousPeriod(report.digest.period),
+    next: nextPeriod(report.digest.period, ctx.now),
+  });
+  return { body: new TextEncoder().encode(html), contentType: "text/html; charset=utf-8" };
+}
