@@ -158,7 +158,8 @@ export class IntakeService {
       const inboundAt = this.now();
       const result = await handleTurn(state, msg, this.ports(tx, citizen.id, conversation.id, msg.channel));
       await this.save(tx, conversation.id, conversation.version, result, msg, inboundAt);
-      await options.deliver?.(tx, result.replies, conversation);
+      // Conversations exist only on messengers (paper channels have none).
+      await options.deliver?.(tx, result.replies, { ...conversation, channel: msg.channel });
       return { ...base, replies: result.replies };
     });
   }

@@ -16,7 +16,8 @@ import type { Db } from "./db.ts";
 export interface FileCaseInput {
   citizenId: string;
   conversationId?: string;
-  channel: ChannelName;
+  /** A messenger, or a paper channel when an officer records a walk-in or posted petition. */
+  channel: ChannelName | "walk_in" | "post" | "reception";
   draft: Draft & { kind: CaseKind; topicId: string };
   receivedAt: Date;
 }
