@@ -33,6 +33,9 @@ import { decodeTelegram, decodeZalo } from "./messaging/decoders.ts";
 import { createUpdateHandler } from "./messaging/handler.ts";
 import { type OutboxPolicy, OutboxWorker, type RateLimits } from "./outbox/index.ts";
 import { CaseActions } from "./queue/actions.ts";
+import { createQueueApp } from "./queue/app.tsx";
+import type { QueueRoutes } from "./queue/context.ts";
+import { queueExtensions } from "./queue/extensions.ts";
 import { CaseStore } from "./store/cases.ts";
 import { openDb } from "./store/db.ts";
 import { syncReferenceData } from "./store/reference.ts";
@@ -74,6 +77,10 @@ export interface RuntimeOptions {
   telegramTimeoutSeconds?: number;
   /** Per-call HTTP timeout of the Zalo client in ms (default 10 000; tests shorten it). */
   zaloTimeoutMs?: number;
+  /** More officials' queue routes (after src/queue/extensions.ts), behind its session middleware. */
+  queueRoutes?: QueueRoutes[];
+  /** How often the queue page checks for new cases (ms; default 15 000). */
+  queuePollMs?: number;
 }
 
 export type Runtime = Awaited<ReturnType<typeof createRuntime>>;
@@ -236,6 +243,25 @@ export async function createRuntime(config: RuntimeConfig, options: RuntimeOptio
     ...(options.now ? { now: options.now } : {}),
     onQueued: () => worker.notify(),
   });
+  const similarCases = (caseId: string, opts?: SimilarOptions) =>
+    embedder ? findSimilarCases(db, embedder, caseId, opts) : Promise.resolve([]);
+  // The officials' web queue (/queue): sign-in, the list, the case page, and the extensions.
+  mounts.push((a) =>
+    a.route(
+      "/",
+      createQueueApp({
+        db,
+        data,
+        actions,
+        logger,
+        similarCases: (caseId) => similarCases(caseId),
+        secureCookies: Boolean(config.PUBLIC_URL?.startsWith("https:")),
+        extraRoutes: [...queueExtensions, ...(options.queueRoutes ?? [])],
+        ...(options.queuePollMs ? { pollMs: options.queuePollMs } : {}),
+        ...(options.now ? { now: options.now } : {}),
+      }),
+    ),
+  );
   const app = createApp({
     intake,
     logger,
@@ -263,8 +289,7 @@ export async function createRuntime(config: RuntimeConfig, options: RuntimeOptio
     classifier,
     embedder,
     /** The most similar open cases in the same commune and time window (duplicates, hot spots). */
-    similarCases: (caseId: string, opts?: SimilarOptions) =>
-      embedder ? findSimilarCases(db, embedder, caseId, opts) : Promise.resolve([]),
+    similarCases,
     outbox: worker,
     inbound,
     logger,

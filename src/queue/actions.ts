@@ -25,6 +25,16 @@ export class ForbiddenError extends Error {
   override name = "ForbiddenError";
 }
 
+/** No such case (or, to an official of another agency, one they may not know of). */
+export class NotFoundError extends Error {
+  override name = "NotFoundError";
+}
+
+/** The case changed since the official loaded it (optimistic concurrency: Case.version). */
+export class ConflictError extends Error {
+  override name = "ConflictError";
+}
+
 type CaseRow = NonNullable<Awaited<ReturnType<Tx["case"]["findUnique"]>>>;
 
 export class CaseActions {

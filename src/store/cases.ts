@@ -12,6 +12,7 @@ import type { CaseView, Draft, FiledCase } from "../intake/dialogue.ts";
 import type { ChannelName } from "../intake/types.ts";
 import { placeName, route } from "../routing/router.ts";
 import type { Db } from "./db.ts";
+import { searchTextOf } from "./search.ts";
 
 export interface FileCaseInput {
   citizenId: string;
@@ -71,8 +72,15 @@ export class CaseStore {
           routingExplanation: r.explanation,
           description: draft.description.join("\n"),
           subject: draft.subject ?? null,
-          senderName: draft.senderName ?? null,
-          senderContact: draft.senderContact ?? null,
+          searchText: searchTextOf({
+            code,
+            subject: draft.subject ?? null,
+            description: draft.description.join("\n"),
+          }),
+          // The sender's identity lives apart from the case (CaseSender), read only through the queue's gate.
+          ...(draft.senderName || draft.senderContact
+            ? { sender: { create: { name: draft.senderName ?? null, contact: draft.senderContact ?? null } } }
+            : {}),
           anonymous,
           identityProtected: anonymous || identityProtectedByLaw(draft.kind),
           attachments: draft.photos as unknown as Prisma.InputJsonValue,

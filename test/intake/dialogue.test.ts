@@ -103,10 +103,12 @@ describe("intake dialogue — filing", () => {
     expect(summary).toContain("• Người gửi: Lê Văn Tám");
     expect(summary).not.toContain("Ẩn danh");
     const code = codeIn(await c.say("send"));
-    const row = await h.opened.db.case.findUniqueOrThrow({ where: { code } });
+    const row = await h.opened.db.case.findUniqueOrThrow({ where: { code }, include: { sender: true } });
     expect(row.kind).toBe("khieu_nai");
     expect(row.subject).toContain("123/QĐ-UBND");
-    expect(row.senderContact).toBe("0905123456");
+    // The identity is kept apart from the case.
+    expect(row.sender?.contact).toBe("0905123456");
+    expect(JSON.stringify(row).match(/Lê Văn Tám/g)).toHaveLength(1);
     expect(row.anonymous).toBe(false);
     expect(row.agencyId).toBe("ubnd-hoa-vang");
   });
