@@ -39,6 +39,7 @@ import { queueExtensions } from "./queue/extensions.ts";
 import { CaseStore } from "./store/cases.ts";
 import { openDb } from "./store/db.ts";
 import { syncReferenceData } from "./store/reference.ts";
+import { liveCopy, reloadReference, seedEditableReference } from "./store/reference-live.ts";
 
 export type RuntimeConfig = Pick<Config, "DATA_DIR" | "DATABASE_URL" | "LOG_LEVEL"> &
   Partial<
@@ -87,7 +88,8 @@ export type Runtime = Awaited<ReturnType<typeof createRuntime>>;
 
 export async function createRuntime(config: RuntimeConfig, options: RuntimeOptions = {}) {
   const logger = pino({ level: config.LOG_LEVEL, redact: ["*.token", "*.secret"] });
-  const data = loadReferenceData();
+  // A live copy: the database becomes its source (officials edit agencies, rules, holidays).
+  const data = liveCopy(loadReferenceData());
   // Embeddings for the similar-case search: e5 when its verified weights are in MODEL_DIR, else
   // the own model. Weights that fail their check stop the start (a deployment fault) before the
   // database is opened.
@@ -99,6 +101,8 @@ export async function createRuntime(config: RuntimeConfig, options: RuntimeOptio
   if (opened.appliedMigrations.length)
     logger.info({ migrations: opened.appliedMigrations }, "applied database migrations");
   await syncReferenceData(opened.db, data);
+  await seedEditableReference(opened.db, data);
+  await reloadReference(opened.db, data);
   const { db } = opened;
   const places = new PlaceIndex(data.communes);
   const cases = new CaseStore(db, data);

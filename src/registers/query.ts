@@ -215,19 +215,38 @@ export function identityVisibleTo(
   return !c.identityProtected || viewer.canSeeIdentity;
 }
 
-/** Reads the sender identity stored with each case, for the cases the viewer may see it of. */
-export function storedIdentityReader(db: Client): IdentityReader {
+/**
+ * Reads the sender identity kept apart from each case (CaseSender), for the cases the viewer may
+ * see it of, and records each view in the audit trail (the names never enter the trail).
+ */
+export function storedIdentityReader(db: Client, audit?: AuditFn): IdentityReader {
   return async (viewer, cases) => {
     const visible = cases.filter((c) => identityVisibleTo(viewer, c)).map((c) => c.id);
     if (!visible.length) return new Map();
-    const rows = await db.case.findMany({
-      where: { id: { in: visible } },
-      select: { id: true, senderName: true, senderContact: true },
-    });
+    const rows = await db.caseSender.findMany({ where: { caseId: { in: visible } } });
+    const protectedIds = new Set(cases.filter((c) => c.identityProtected).map((c) => c.id));
+    const viewed = rows.filter((r) => protectedIds.has(r.caseId)).map((r) => r.caseId);
+    if (audit && viewed.length)
+      await audit(db, {
+        actorId: viewer.id,
+        action: "identity_viewed",
+        targetType: "case",
+        targetId: viewed.length === 1 ? viewed[0]! : null,
+        data: { cases: viewed, via: "register" },
+      });
     return new Map(
-      rows
-        .filter((r) => r.senderName || r.senderContact)
-        .map((r) => [r.id, { name: r.senderName, contact: r.senderContact }]),
+      rows.filter((r) => r.name || r.contact).map((r) => [r.caseId, { name: r.name, contact: r.contact }]),
     );
   };
 }
+
+export type AuditFn = (
+  db: Client,
+  e: {
+    actorId: string;
+    action: string;
+    targetType: string;
+    targetId: string | null;
+    data: Record<string, unknown>;
+  },
+) => Promise<void>;

@@ -15,6 +15,18 @@ import type { Client, Tx } from "./cases.ts";
 import { withTx } from "./cases.ts";
 import type { Db } from "./db.ts";
 
+/** A private copy of reference data (the file data is cached per process; live edits must not touch it). */
+export function liveCopy(files: ReferenceData): ReferenceData {
+  return buildReferenceData({
+    topics: { topics: files.topics },
+    places: { source: "", province: files.province, communes: files.communes },
+    agencies: { source: "", agencies: files.agencies },
+    routing: { rules: files.rules },
+    holidays: files.holidaysSeed,
+    deadlines: files.deadlines,
+  });
+}
+
 /** Fills the editable tables from data/ (rows edited in the app are left as they are). */
 export async function seedEditableReference(
   db: Db,

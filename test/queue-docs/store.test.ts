@@ -112,14 +112,14 @@ describe.each(kinds)("officials' documents, walk-ins, registers and admin on %s"
     const d = computeDeadlines({ kind: "khieu_nai", receivedAt: NOW }, data.deadlines, data.calendar);
     const row = await h.opened.db.case.findUniqueOrThrow({
       where: { id: r.caseId },
-      include: { events: true },
+      include: { events: true, sender: true },
     });
     expect(row.agencyId).toBe(expected.agencyId);
     expect(row.channel).toBe("walk_in");
     expect(row.acceptanceDueAt).toEqual(d.acceptanceDueAt);
     expect(row.dueAt).toEqual(d.dueAt);
-    expect(row.senderName).toBe("Nguyễn Văn An");
-    expect(row.senderContact).toBe("Địa chỉ: 12 Lê Lợi, phường Hải Châu; Số định danh: 048090001234");
+    expect(row.sender?.name).toBe("Nguyễn Văn An");
+    expect(row.sender?.contact).toBe("Địa chỉ: 12 Lê Lợi, phường Hải Châu; Số định danh: 048090001234");
     expect(row.events.map((e) => e.type).sort()).toEqual(["classified", "created", "recorded", "routed"]);
     const visit = await h.opened.db.reception.findFirstOrThrow({ where: { caseId: r.caseId } });
     expect(visit).toMatchObject({ agencyId: "ubnd-hai-chau", peopleCount: 2, channel: "walk_in" });
