@@ -22,6 +22,14 @@ import {
 } from "./render.ts";
 import type { DocumentTemplate } from "./templates.ts";
 
+/** "Thành phố Đà Nẵng" → the body's name ("thành phố Đà Nẵng") and the place of issue ("Đà Nẵng"). */
+export function provinceNames(name: string): { provinceName: string; placeOfIssue: string } {
+  const m = /^(thành phố|tỉnh)\s+(.+)$/i.exec(name.trim());
+  return m
+    ? { provinceName: `${m[1]!.toLowerCase()} ${m[2]}`, placeOfIssue: m[2]! }
+    : { provinceName: name, placeOfIssue: name };
+}
+
 export class DocumentError extends Error {
   override name = "DocumentError";
 }
@@ -127,8 +135,7 @@ export class DocumentService {
     const toAgency = inputs.toAgencyId ? data.agencyById.get(inputs.toAgencyId)?.name : undefined;
     const doc = renderDocument(template, c, {
       now: this.now(),
-      provinceName: `${data.province.type === "thanh_pho" ? "thành phố" : "tỉnh"} ${data.province.name}`,
-      placeOfIssue: data.province.name,
+      ...provinceNames(data.province.name),
       officialName: viewer.displayName,
       settlementDays,
       inputs: { ...inputs, ...(toAgency ? { co_quan_tiep_nhan: toAgency } : {}) },

@@ -17,6 +17,9 @@ legend{padding:0 .3rem;color:var(--muted);font-size:.9rem}
 table.register{border-collapse:collapse;background:#fff;min-width:100%;font-size:.88rem}
 .register th,.register td{border:1px solid var(--line);padding:.4rem .5rem;vertical-align:top;text-align:left;white-space:pre-line}
 .register th{background:#f0f3f6;font-weight:600;color:#333}
+.register td.col-ma,.register td.col-ngay,.register td.col-han,.register td.col-ngaykt{white-space:nowrap}
+.register td.col-noidung{min-width:22rem}
+.register td.col-nguoi,.register td.col-huong,.register td.col-ketqua{min-width:12rem}
 .paper{background:#fff;border:1px solid var(--line);border-radius:6px;padding:1.4rem 1.6rem;font-family:"Times New Roman",Times,serif;font-size:1.05rem;color:#000;max-width:52rem}
 .paper .head{display:grid;grid-template-columns:42% 58%;text-align:center;gap:.5rem;margin-bottom:1rem}
 .paper .head b{display:block}

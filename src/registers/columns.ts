@@ -127,9 +127,10 @@ export const petitionColumns: Column<RegisterCase>[] = [
 export function table<R>(
   columns: Column<R>[],
   rows: R[],
-): { headers: string[]; rows: (string | number)[][] } {
+): { headers: string[]; keys: string[]; rows: (string | number)[][] } {
   return {
     headers: columns.map((c) => c.header),
+    keys: columns.map((c) => c.key),
     rows: rows.map((r, i) => columns.map((c) => c.value(r, i))),
   };
 }

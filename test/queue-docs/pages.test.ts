@@ -70,7 +70,9 @@ describe.each(kinds)("queue documents, walk-ins, registers and admin on %s", (ki
   it("records a walk-in petition and shows a printable receipt with the code; markup stays text", async () => {
     const form = await haiChau.get("/queue/walk-in");
     expect(form.status).toBe(200);
-    expect(await form.text()).toContain("Ghi nhận và cấp mã hồ sơ");
+    const formHtml = await form.text();
+    expect(formHtml).toContain("Ghi nhận và cấp mã hồ sơ");
+    expect(formHtml).toContain(`name="_csrf" value="${haiChau.csrf}"`);
     const { id, receipt } = await record(haiChau);
     const html = await receipt.text();
     const row = await rt.db.case.findUniqueOrThrow({ where: { id } });

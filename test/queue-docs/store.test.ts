@@ -229,6 +229,8 @@ describe.each(kinds)("officials' documents, walk-ins, registers and admin on %s"
     const { caseId } = await messengerCase("khieu_nai");
     const { doc } = await documents.prepare(caseId, haiChau, "kn-thu-ly");
     expect(doc.body).toContain("ông/bà Phạm Văn Cường");
+    expect(doc.dateLine).toBe("Đà Nẵng, ngày 23 tháng 11 năm 2026");
+    expect(doc.parentBody).toBe("");
     const edited = `${doc.body}\n\nGhi chú thêm của cán bộ: mời ông/bà đến làm việc ngày 01/12/2026.`;
     const sent = await documents.send(caseId, haiChau, "kn-thu-ly", { body: edited });
     const out = await h.opened.db.outboxMessage.findMany({

@@ -13,7 +13,12 @@ import {
   loadTemplates,
   type RenderedDocument,
 } from "../../documents/render.ts";
-import { CaseNotVisibleError, DocumentError, DocumentService } from "../../documents/service.ts";
+import {
+  CaseNotVisibleError,
+  DocumentError,
+  DocumentService,
+  provinceNames,
+} from "../../documents/service.ts";
 import { q } from "../../i18n/queue.ts";
 import { docs, qd } from "../../i18n/queue-docs.ts";
 import { formatDate } from "../../i18n/vi.ts";
@@ -184,8 +189,7 @@ export function documentRoutes(app: QueueApp, s: QueueServices) {
       const replies = await listCanned(s.db, row.topicId);
       const fields = caseFields(dc, {
         now: s.now(),
-        provinceName: s.data.province.name,
-        placeOfIssue: s.data.province.name,
+        ...provinceNames(s.data.province.name),
         officialName: o.displayName,
         settlementDays: s.data.deadlines.pakn.settlement.n,
       });

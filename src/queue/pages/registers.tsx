@@ -181,8 +181,8 @@ export function registerRoutes(app: QueueApp, s: QueueServices) {
               <tbody>
                 {shown.map((r) => (
                   <tr>
-                    {r.map((v) => (
-                      <td>{String(v)}</td>
+                    {r.map((v, i) => (
+                      <td class={`col-${t.keys[i]}`}>{String(v)}</td>
                     ))}
                   </tr>
                 ))}

@@ -25,12 +25,14 @@ function WalkInForm(props: {
   data: ReferenceData;
   values: Record<string, string>;
   errors: Record<string, string>;
+  csrfToken: string;
 }) {
   const v = props.values;
   const { data, errors } = props;
   const communes = [...data.communes].sort((a, b) => a.name.localeCompare(b.name, "vi"));
   return (
     <form method="post" action="/queue/walk-in" class="card stack" novalidate>
+      <input type="hidden" name="_csrf" value={props.csrfToken} />
       <div class="row2">
         <label>
           {qd.walkIn.channel}
@@ -204,7 +206,7 @@ export function walkInRoutes(app: QueueApp, s: QueueServices) {
         <h1>{qd.walkIn.title}</h1>
         <p class="meta">{qd.walkIn.intro}</p>
         {Object.keys(errors).length ? <Flash kind="error" text={qd.walkIn.invalid} /> : null}
-        <WalkInForm data={s.data} values={{ ...values, _csrf: "" }} errors={errors} />
+        <WalkInForm data={s.data} values={values} errors={errors} csrfToken={c.get("csrfToken")} />
       </Layout>,
       status,
     );
