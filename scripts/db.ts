@@ -1,14 +1,17 @@
 /**
  * Offline migration tooling (the Prisma CLI's native engine cannot be downloaded here).
  *   npm run db:diff -- <name>   writes prisma/migrations/<timestamp>_<name>/migration.sql
- *   npm run db:migrate          applies pending migrations to DATABASE_URL or DATA_DIR
+ *   npm run db:migrate          applies pending migrations to DATABASE_URL or DATA_DIR, and
+ *                               synchronises the reference data of data/ into it
  */
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { PrismaPGlite } from "pglite-prisma-adapter";
+import { loadReferenceData } from "../src/data/index.ts";
 import { defaultMigrationPaths, openDb } from "../src/store/db.ts";
 import { diffMigrations } from "../src/store/migrate.ts";
+import { syncReferenceData } from "../src/store/reference.ts";
 
 const [command, name] = process.argv.slice(2);
 
@@ -43,6 +46,9 @@ if (command === "diff") {
       ? `Applied: ${opened.appliedMigrations.join(", ")}`
       : "The database is up to date.",
   );
+  // The reference data of data/ too (the Node app does both at start; the Worker does neither).
+  await syncReferenceData(opened.db, loadReferenceData());
+  console.log("Reference data (topics, places, agencies) synchronised from data/.");
   await opened.close();
 } else {
   console.error("Usage: tsx scripts/db.ts diff <name> | migrate");

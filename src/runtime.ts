@@ -1,95 +1,25 @@
-/** Wires the product for Node: database, reference data, services, messengers, workers and the app. */
-import type { Hono } from "hono";
+/**
+ * The Node shell: opens the database (PGlite or a PostgreSQL server, migrated at start), loads the
+ * reference data and the models from disk, logs with pino, then wires the product (src/wiring.ts,
+ * shared with the Workers entry src/worker.ts).
+ */
 import pino from "pino";
-import { createApp } from "./app.ts";
-import type { ChannelSender } from "./channels/sender.ts";
-import {
-  chatIdOf,
-  createTelegramBot,
-  registerCommands,
-  startPolling,
-  TelegramSender,
-} from "./channels/telegram/index.ts";
-import { telegramWebhookRoute } from "./channels/telegram/webhook.ts";
-import { pullWebMessages } from "./channels/web/inbox.ts";
-import { ZaloSender } from "./channels/zalo/adapter.ts";
-import { ZaloBotClient } from "./channels/zalo/client.ts";
-import { startZaloPolling } from "./channels/zalo/polling.ts";
-import type { ParsedZaloUpdate } from "./channels/zalo/types.ts";
-import { zaloWebhookRoutes } from "./channels/zalo/webhook.ts";
-import type { Classifier } from "./classify/classifier.ts";
-import type { Embedder } from "./classify/embedder.ts";
 import { DEFAULT_MODEL_DIR, loadClassifier } from "./classify/node-loader.ts";
-import { dialogueClassifier } from "./classify/port.ts";
 import { loadE5IfPresent } from "./classify/select.ts";
-import { findSimilarCases, type SimilarOptions } from "./classify/similar.ts";
-import type { Config } from "./config.ts";
 import { loadReferenceData } from "./data/index.ts";
-import { InboundProcessor, storeUpdate } from "./inbound/index.ts";
-import { PlaceIndex } from "./intake/places.ts";
-import { IntakeService } from "./intake/service.ts";
-import type { ChannelName } from "./intake/types.ts";
-import { decodeTelegram, decodeZalo } from "./messaging/decoders.ts";
-import { createUpdateHandler } from "./messaging/handler.ts";
-import { type OutboxPolicy, OutboxWorker, type RateLimits } from "./outbox/index.ts";
-import { CaseActions } from "./queue/actions.ts";
-import { createQueueApp } from "./queue/app.tsx";
-import type { QueueRoutes } from "./queue/context.ts";
-import { queueExtensions } from "./queue/extensions.ts";
-import { CaseStore } from "./store/cases.ts";
 import { openDb } from "./store/db.ts";
 import { syncReferenceData } from "./store/reference.ts";
-import { liveCopy, reloadReference, seedEditableReference } from "./store/reference-live.ts";
+import { loadClassifierOrNone, type RuntimeConfig, type RuntimeOptions, wireRuntime } from "./wiring.ts";
 
-export type RuntimeConfig = Pick<Config, "DATA_DIR" | "DATABASE_URL" | "LOG_LEVEL"> &
-  Partial<
-    Pick<
-      Config,
-      | "PUBLIC_URL"
-      | "TELEGRAM_BOT_TOKEN"
-      | "TELEGRAM_WEBHOOK_SECRET"
-      | "TELEGRAM_API_ROOT"
-      | "ZALO_BOT_TOKEN"
-      | "ZALO_WEBHOOK_SECRET"
-      | "ZALO_API_BASE"
-      | "INBOUND_LEASE_MS"
-      | "OUTBOX_LOCK_MS"
-      | "MODEL_DIR"
-      | "E5_ALLOW_DOWNLOAD"
-    >
-  >;
-
-export interface RuntimeOptions {
-  now?: () => Date;
-  /** Outbox retry policy (tests shorten the delays). */
-  outboxPolicy?: OutboxPolicy;
-  /** Messenger rate limits merged over the defaults (tests raise the per-chat rate); false disables them. */
-  rateLimits?: RateLimits | false;
-  /** Folder of the own model (default model/). */
-  classifierDir?: string;
-  /** false: run without the classifier (the citizen picks the topic). */
-  classifier?: false;
-  /** Telegram bot info, so no getMe call is needed at start. */
-  telegramBotInfo?: { id: number; is_bot: true; first_name: string; username: string } & Record<
-    string,
-    unknown
-  >;
-  /** Per-call HTTP timeout of the Telegram client in seconds (default 60; tests shorten it). */
-  telegramTimeoutSeconds?: number;
-  /** Per-call HTTP timeout of the Zalo client in ms (default 10 000; tests shorten it). */
-  zaloTimeoutMs?: number;
-  /** More officials' queue routes (after src/queue/extensions.ts), behind its session middleware. */
-  queueRoutes?: QueueRoutes[];
-  /** How often the queue page checks for new cases (ms; default 15 000). */
-  queuePollMs?: number;
-}
+export type { RuntimeConfig, RuntimeOptions } from "./wiring.ts";
 
 export type Runtime = Awaited<ReturnType<typeof createRuntime>>;
 
 export async function createRuntime(config: RuntimeConfig, options: RuntimeOptions = {}) {
-  const logger = pino({ level: config.LOG_LEVEL, redact: ["*.token", "*.secret"] });
-  // A live copy: the database becomes its source (officials edit agencies, rules, holidays).
-  const data = liveCopy(loadReferenceData());
+  const logger = options.logDestination
+    ? pino({ level: config.LOG_LEVEL, redact: ["*.token", "*.secret"] }, options.logDestination)
+    : pino({ level: config.LOG_LEVEL, redact: ["*.token", "*.secret"] });
+  const data = loadReferenceData();
   // Embeddings for the similar-case search: e5 when its verified weights are in MODEL_DIR, else
   // the own model. Weights that fail their check stop the start (a deployment fault) before the
   // database is opened.
@@ -101,218 +31,20 @@ export async function createRuntime(config: RuntimeConfig, options: RuntimeOptio
   if (opened.appliedMigrations.length)
     logger.info({ migrations: opened.appliedMigrations }, "applied database migrations");
   await syncReferenceData(opened.db, data);
-  await seedEditableReference(opened.db, data);
-  await reloadReference(opened.db, data);
-  const { db } = opened;
-  const places = new PlaceIndex(data.communes);
-  const cases = new CaseStore(db, data);
-  // The project's own Vietnamese model (model/); without it the citizen picks the topic.
-  let classifier: Classifier | undefined;
-  try {
-    classifier = await loadClassifier(options.classifierDir ?? DEFAULT_MODEL_DIR);
-    logger.info({ model: classifier.id }, "topic classifier loaded");
-  } catch (e) {
-    logger.warn(
-      { err: e instanceof Error ? e.message : String(e) },
-      "no topic classifier: citizens will pick the topic",
-    );
-  }
-  const embedder: Embedder | undefined = e5.embedder ?? classifier?.embedder;
+  const classifier = await loadClassifierOrNone(
+    () => loadClassifier(options.classifierDir ?? DEFAULT_MODEL_DIR),
+    logger,
+  );
+  const embedder = e5.embedder ?? classifier?.embedder;
   logger.info(
     { embedder: embedder?.id ?? null, ...(e5.embedder ? {} : { e5: e5.reason }) },
     "embedding model for similar cases",
   );
-  const intake = new IntakeService({
-    db,
-    data,
-    places,
-    cases,
-    ...(options.now ? { now: options.now } : {}),
-    ...(classifier && options.classifier !== false ? { classify: dialogueClassifier(classifier) } : {}),
-  });
-  const exclusive = opened.kind === "pglite";
-
-  // Messengers: a sender for the outbox, a decoder for stored updates, a webhook or a poller.
-  const senders: Partial<Record<ChannelName, ChannelSender>> = {};
-  const mounts: Array<(app: Hono) => void> = [];
-  const starters: Array<(signal: AbortSignal) => Promise<void>> = [];
-  let telegramUsername: string | undefined;
-
-  // Built once the channels below have added their senders (the worker reads them at construction).
-  let outbox: OutboxWorker | undefined;
-  const inbound = new InboundProcessor({
-    db,
-    logger,
-    exclusive,
-    ...(config.INBOUND_LEASE_MS ? { leaseMs: config.INBOUND_LEASE_MS } : {}),
-    handle: createUpdateHandler({
-      db,
-      intake,
-      decoders: { telegram: (p) => decodeTelegram(p, telegramUsername), zalo: decodeZalo },
-      onQueued: () => outbox?.notify(),
-    }),
-  });
-  const store = async (
-    channel: ChannelName,
-    externalId: string,
-    chatId: string | undefined,
-    payload: unknown,
-  ) => {
-    await storeUpdate(db, { channel, externalId, ...(chatId ? { chatId } : {}), payload: payload as never });
-    inbound.kick();
-  };
-
-  if (config.TELEGRAM_BOT_TOKEN) {
-    const bot = createTelegramBot({
-      token: config.TELEGRAM_BOT_TOKEN,
-      ...(config.TELEGRAM_API_ROOT ? { apiRoot: config.TELEGRAM_API_ROOT } : {}),
-      ...(options.telegramBotInfo ? { botInfo: options.telegramBotInfo as never } : {}),
-      ...(options.telegramTimeoutSeconds
-        ? { client: { timeoutSeconds: options.telegramTimeoutSeconds } }
-        : {}),
-    });
-    senders.telegram = new TelegramSender({ bot });
-    // Stored under its chat (edited messages and button clicks included), so that a chat's
-    // updates are processed one at a time, in order.
-    const onUpdate = async (u: { update_id: number }) => {
-      await store("telegram", String(u.update_id), chatIdOf(u), u);
-    };
-    if (config.TELEGRAM_WEBHOOK_SECRET) {
-      const route = telegramWebhookRoute({ secretToken: config.TELEGRAM_WEBHOOK_SECRET, onUpdate, bot });
-      mounts.push((app) => app.route("/", route));
-    }
-    starters.push(async (signal) => {
-      if (!bot.isInited()) await bot.init();
-      telegramUsername = bot.botInfo.username;
-      await registerCommands(bot).catch((e) =>
-        logger.warn({ err: String(e) }, "telegram: setMyCommands failed"),
-      );
-      if (config.PUBLIC_URL) {
-        await bot.api.setWebhook(new URL("/webhooks/telegram", config.PUBLIC_URL).toString(), {
-          secret_token: config.TELEGRAM_WEBHOOK_SECRET!,
-        });
-        logger.info("telegram: webhook registered");
-      } else {
-        logger.info("telegram: long polling");
-        void startPolling({ bot, onUpdate, signal, logger }).catch((e) =>
-          logger.error({ err: String(e) }, "telegram polling stopped"),
-        );
-      }
-    });
-  }
-
-  if (config.ZALO_BOT_TOKEN) {
-    const client = new ZaloBotClient({
-      token: config.ZALO_BOT_TOKEN,
-      ...(config.ZALO_API_BASE ? { baseUrl: config.ZALO_API_BASE } : {}),
-      ...(options.zaloTimeoutMs ? { timeoutMs: options.zaloTimeoutMs } : {}),
-    });
-    senders.zalo = new ZaloSender(client);
-    const onUpdate = (u: Exclude<ParsedZaloUpdate, { kind: "invalid" }>) =>
-      store("zalo", u.messageId, u.chat.id, u.raw);
-    if (config.ZALO_WEBHOOK_SECRET)
-      mounts.push((app) =>
-        app.route("/", zaloWebhookRoutes({ secret: config.ZALO_WEBHOOK_SECRET!, store: onUpdate })),
-      );
-    starters.push(async (signal) => {
-      if (config.PUBLIC_URL) {
-        await client.setWebhook({
-          url: new URL("/webhooks/zalo", config.PUBLIC_URL).toString(),
-          secret_token: config.ZALO_WEBHOOK_SECRET!,
-        });
-        logger.info("zalo: webhook registered");
-      } else {
-        logger.info("zalo: long polling");
-        void startZaloPolling({ client, onUpdate, signal, logger }).catch((e) =>
-          logger.error({ err: String(e) }, "zalo polling stopped"),
-        );
-      }
-    });
-  }
-
-  outbox = new OutboxWorker({
-    db,
-    senders,
-    logger,
-    exclusive,
-    policy: { ...(config.OUTBOX_LOCK_MS ? { lockMs: config.OUTBOX_LOCK_MS } : {}), ...options.outboxPolicy },
-    ...(options.rateLimits !== undefined ? { rateLimits: options.rateLimits } : {}),
-  });
-  const worker = outbox;
-  const actions = new CaseActions({
-    db,
-    cases,
-    intake,
-    data,
-    ...(options.now ? { now: options.now } : {}),
-    onQueued: () => worker.notify(),
-  });
-  const similarCases = (caseId: string, opts?: SimilarOptions) =>
-    embedder ? findSimilarCases(db, embedder, caseId, opts) : Promise.resolve([]);
-  // The officials' web queue (/queue): sign-in, the list, the case page, and the extensions.
-  mounts.push((a) =>
-    a.route(
-      "/",
-      createQueueApp({
-        db,
-        data,
-        actions,
-        logger,
-        similarCases: (caseId) => similarCases(caseId),
-        secureCookies: Boolean(config.PUBLIC_URL?.startsWith("https:")),
-        extraRoutes: [...queueExtensions, ...(options.queueRoutes ?? [])],
-        ...(options.queuePollMs ? { pollMs: options.queuePollMs } : {}),
-        ...(options.now ? { now: options.now } : {}),
-      }),
-    ),
-  );
-  const app = createApp({
-    intake,
-    logger,
-    pullWeb: (conversationId) => pullWebMessages(db, conversationId),
-    async checkDatabase() {
-      await db.$queryRaw`select 1`;
-      return { kind: opened.kind };
-    },
-    mount: (a) => {
-      for (const m of mounts) m(a);
-    },
-  });
-
-  const abort = new AbortController();
-  let started = false;
+  const wired = await wireRuntime({ logger, data, opened, classifier, embedder }, config, options);
   return {
-    app,
-    db,
-    dbKind: opened.kind,
-    data,
-    places,
-    cases,
-    intake,
-    actions,
-    classifier,
-    embedder,
-    /** The most similar open cases in the same commune and time window (duplicates, hot spots). */
-    similarCases,
-    outbox: worker,
-    inbound,
-    logger,
-    /** Starts the workers (processing any backlog a crash left) and the messengers. */
-    async start() {
-      started = true;
-      worker.start();
-      void inbound.start().catch((e) => logger.error({ err: String(e) }, "inbound processor stopped"));
-      for (const s of starters) {
-        // A messenger that cannot be reached must not take the web chat and the workers down.
-        await s(abort.signal).catch((e) =>
-          logger.error({ err: e instanceof Error ? e.message : String(e) }, "messenger start failed"),
-        );
-      }
-    },
+    ...wired,
     async close() {
-      abort.abort();
-      if (started) await Promise.allSettled([inbound.stop(), worker.stop()]);
-      await opened.close();
+      await wired.close();
       await e5.embedder?.dispose();
     },
   };

@@ -214,6 +214,8 @@ export const vi = {
   answerNotice: (code: string, agency: string, text: string) =>
     `Kết quả giải quyết hồ sơ ${code} của ${agency}:\n${text}`,
   closedNotice: (code: string) => `Hồ sơ ${code} đã kết thúc. Cảm ơn ông/bà đã gửi ý kiến đến chính quyền.`,
+  extendedNotice: (code: string, agency: string, due: string, reason: string) =>
+    `${agency} gia hạn thời hạn giải quyết hồ sơ ${code} đến ngày ${due} (Luật Tố cáo 2018, Điều 30). Lý do: ${reason}`,
   rejectedNotice: (code: string, agency: string, reason: string) =>
     `${agency} không thụ lý hồ sơ ${code}. Lý do: ${reason}`,
   dataErrorFallback: "Xin lỗi, hệ thống đang gặp sự cố. Ông/bà vui lòng thử lại sau ít phút.",

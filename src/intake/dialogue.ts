@@ -40,6 +40,14 @@ export type Step =
   | "rate_comment"
   | "supplement";
 
+/**
+ * Steps whose answer is the sender's own identity or contact: the inbound message is stored marked
+ * (Message.identity) so officials without the right to see the sender's identity never read it.
+ */
+export function isIdentityStep(step: string): boolean {
+  return step === "identity";
+}
+
 export interface Draft {
   description: string[];
   photos: IncomingPhoto[];

@@ -13,6 +13,7 @@ import {
   type DialogueState,
   handleTurn,
   initialState,
+  isIdentityStep,
   ratingState,
   type TurnResult,
 } from "./dialogue.ts";
@@ -157,9 +158,16 @@ export class IntakeService {
       const state = { ...initialState, ...(conversation.state as object) } as DialogueState;
       const inboundAt = this.now();
       const result = await handleTurn(state, msg, this.ports(tx, citizen.id, conversation.id, msg.channel));
-      await this.save(tx, conversation.id, conversation.version, result, msg, inboundAt);
-      // Conversations exist only on messengers (paper channels have none).
-      await options.deliver?.(tx, result.replies, { ...conversation, channel: msg.channel });
+      await this.save(
+        tx,
+        conversation.id,
+        conversation.version,
+        result,
+        msg,
+        inboundAt,
+        isIdentityStep(state.step),
+      );
+      await options.deliver?.(tx, result.replies, conversation);
       return { ...base, replies: result.replies };
     });
   }
@@ -171,6 +179,7 @@ export class IntakeService {
     { state, replies, caseId }: TurnResult,
     msg: IncomingMessage,
     inboundAt: Date,
+    identity = false,
   ): Promise<void> {
     const updated = await tx.conversation.updateMany({
       where: { id: conversationId, version },
@@ -185,6 +194,7 @@ export class IntakeService {
         text: (msg.text ?? "").slice(0, 20_000),
         attachments: msg.photo ? [msg.photo as unknown as Prisma.InputJsonValue] : [],
         externalId: msg.externalId ?? null,
+        identity,
         createdAt: inboundAt,
       },
     });

@@ -11,6 +11,7 @@ import { q, qList } from "../i18n/queue.ts";
 import type { Db } from "../store/db.ts";
 import { type CaseActions, ForbiddenError, NotFoundError } from "./actions.ts";
 import { type AuthOptions, publicAuthRoutes, requireSession, sessionRoutes } from "./auth.tsx";
+import { caseRoutes } from "./case-routes.tsx";
 import type { QueueEnv, QueueRoutes, SessionOfficial } from "./context.ts";
 import { parseFilters, QueueQuery } from "./list.ts";
 import { SessionStore } from "./sessions.ts";
@@ -100,12 +101,12 @@ export function createQueueApp(deps: QueueDeps): Hono<QueueEnv> {
     const o = c.get("official");
     const filters = parseFilters(c.req.query(), deps.data);
     const at = now();
-    const [{ rows, total }, counts, officials, stamp] = await Promise.all([
-      query.list(o, filters, at),
+    const [rows, counts, officials] = await Promise.all([
+      query.page(o, filters, at),
       query.counts(o, filters, at),
       colleagues(o),
-      query.stamp(o),
     ]);
+    const { total, stamp } = counts;
     const props = {
       official: o,
       csrfToken: c.get("csrfToken"),
@@ -149,6 +150,14 @@ export function createQueueApp(deps: QueueDeps): Hono<QueueEnv> {
         description: r.description,
       })),
     });
+  });
+
+  caseRoutes(app, {
+    db: deps.db,
+    data: deps.data,
+    actions: deps.actions,
+    now,
+    similarCases: deps.similarCases,
   });
 
   const services = { db: deps.db, data: deps.data, actions: deps.actions, now, logger: deps.logger };

@@ -9,7 +9,7 @@ import { parseCode } from "../case/code.ts";
 import { CASE_KINDS, type CaseKind } from "../case/kind.ts";
 import { CASE_STATUSES, type CaseStatus } from "../case/lifecycle.ts";
 import type { ReferenceData } from "../data/index.ts";
-import type { Prisma } from "../generated/prisma/client.ts";
+import { Prisma } from "../generated/prisma/client.ts";
 import type { Db } from "../store/db.ts";
 import { queryWords } from "../store/search.ts";
 import { agencyScope, type SessionOfficial } from "./context.ts";
@@ -75,6 +75,27 @@ export function soonLimit(now: Date, data: ReferenceData): Date {
 }
 
 type Where = Prisma.CaseWhereInput;
+
+const LIST_SELECT = {
+  id: true,
+  code: true,
+  kind: true,
+  status: true,
+  topicId: true,
+  placeId: true,
+  agencyId: true,
+  assigneeId: true,
+  description: true,
+  subject: true,
+  identityProtected: true,
+  anonymous: true,
+  receivedAt: true,
+  acceptanceDueAt: true,
+  acceptedAt: true,
+  dueAt: true,
+  updatedAt: true,
+  channel: true,
+} as const;
 type Dimension = "state" | "kind" | "topic" | "place" | "assignee" | "due" | "agency";
 
 function stateWhere(state: StateFilter): Where {
@@ -139,58 +160,143 @@ export class QueueQuery {
         orderBy: [{ dueAt: { sort: "asc", nulls: "last" } }, { receivedAt: "asc" }, { id: "asc" }],
         skip: (f.page - 1) * PAGE_SIZE,
         take: PAGE_SIZE,
-        select: {
-          id: true,
-          code: true,
-          kind: true,
-          status: true,
-          topicId: true,
-          placeId: true,
-          agencyId: true,
-          assigneeId: true,
-          description: true,
-          subject: true,
-          identityProtected: true,
-          anonymous: true,
-          receivedAt: true,
-          acceptanceDueAt: true,
-          acceptedAt: true,
-          dueAt: true,
-          updatedAt: true,
-          channel: true,
-        },
+        select: LIST_SELECT,
       }),
       this.db.case.count({ where }),
     ]);
     return { rows, total };
   }
 
-  /** Counts behind each option of each filter (with the other filters applied). */
-  async counts(o: SessionOfficial, f: QueueFilters, now: Date) {
-    const group = async (
-      dim: Dimension,
-      by: "status" | "kind" | "topicId" | "placeId" | "assigneeId" | "agencyId",
-    ) => {
-      const rows = await this.db.case.groupBy({
-        by: [by],
-        where: this.where(o, f, now, dim),
-        _count: { _all: true },
-      });
-      const m = new Map<string, number>();
-      for (const r of rows) m.set(String((r as Record<string, unknown>)[by] ?? "none"), r._count._all);
-      return m;
+  /** SQL conditions of the filters (parameterised), one per dimension; TRUE when not set. */
+  private sqlConditions(o: SessionOfficial, f: QueueFilters, now: Date) {
+    const T = Prisma.sql`TRUE`;
+    const statuses = (list: readonly string[]) =>
+      list.length ? Prisma.sql`"status"::text IN (${Prisma.join([...list])})` : T;
+    const stateList: readonly string[] | undefined =
+      f.state === "open"
+        ? OPEN
+        : f.state === "new"
+          ? ["received", "routed", "transferred"]
+          : f.state === "all"
+            ? undefined
+            : [f.state];
+    const open = statuses(OPEN);
+    const overdue = Prisma.sql`(${open} AND "dueAt" < ${now})`;
+    const soon = Prisma.sql`(${open} AND "dueAt" >= ${now} AND "dueAt" <= ${soonLimit(now, this.data)})`;
+    let search = T;
+    if (f.q) {
+      const code = parseCode(f.q);
+      if (code.ok) search = Prisma.sql`"code" = ${code.code}`;
+      else {
+        const words = queryWords(f.q).map((w) => `%${w.replace(/[\\%_]/g, "\\$&")}%`);
+        if (words.length)
+          search = Prisma.join(
+            words.map((w) => Prisma.sql`"searchText" LIKE ${w}`),
+            " AND ",
+          );
+      }
+    }
+    const assignee =
+      f.assignee === undefined
+        ? T
+        : f.assignee === "none"
+          ? Prisma.sql`"assigneeId" IS NULL`
+          : Prisma.sql`"assigneeId" = ${f.assignee === "me" ? o.id : f.assignee}::uuid`;
+    const scopeAgency = agencyScope(o);
+    return {
+      scope: scopeAgency ? Prisma.sql`"agencyId" = ${scopeAgency}` : T,
+      search,
+      state: stateList ? statuses(stateList) : T,
+      kind: f.kind ? Prisma.sql`"kind"::text = ${f.kind}` : T,
+      topic: f.topic ? Prisma.sql`"topicId" = ${f.topic}` : T,
+      place: f.place
+        ? f.place === "none"
+          ? Prisma.sql`"placeId" IS NULL`
+          : Prisma.sql`"placeId" = ${f.place}`
+        : T,
+      assignee,
+      agency: f.agency ? Prisma.sql`"agencyId" = ${f.agency}` : T,
+      due: f.due === "overdue" ? overdue : f.due === "soon" ? soon : T,
+      overdue,
+      soon,
     };
-    const dueBase = this.where(o, f, now, "due");
-    const [status, kind, topic, place, assignee, agency, overdue, soon] = await Promise.all([
-      group("state", "status"),
-      group("kind", "kind"),
-      group("topic", "topicId"),
-      group("place", "placeId"),
-      group("assignee", "assigneeId"),
-      agencyScope(o) ? Promise.resolve(new Map<string, number>()) : group("agency", "agencyId"),
-      this.db.case.count({ where: { AND: [dueBase, this.dueWhere("overdue", now)] } }),
-      this.db.case.count({ where: { AND: [dueBase, this.dueWhere("soon", now)] } }),
-    ]);
+  }
+
+  /**
+   * Counts behind each option of each filter (each with the other filters applied), the total, and
+   * the change stamp of the official's scope — in one scan (GROUPING SETS with one filtered count
+   * per dimension), so the page stays fast at 100,000 cases.
+   */
+  async counts(o: SessionOfficial, f: QueueFilters, now: Date) {
+    const c = this.sqlConditions(o, f, now);
+    const dims = ["state", "kind", "topic", "place", "assignee", "agency", "due"] as const;
+    const except = (skip: (typeof dims)[number] | null) =>
+      Prisma.join([c.search, ...dims.filter((d) => d !== skip).map((d) => c[d])], " AND ");
+    type Row = {
+      g: number;
+      status: string | null;
+      kind: string | null;
+      topicId: string | null;
+      placeId: string | null;
+      assigneeId: string | null;
+      agencyId: string | null;
+      n_state: number;
+      n_kind: number;
+      n_topic: number;
+      n_place: number;
+      n_assignee: number;
+      n_agency: number;
+      n_all: number;
+      n_overdue: number;
+      n_soon: number;
+      n_scope: number;
+      max_updated: Date | null;
+    };
+    const rows = await this.db.$queryRaw<Row[]>`
+      SELECT GROUPING("status", "kind", "topicId", "placeId", "assigneeId", "agencyId")::int AS g,
+        "status"::text AS status, "kind"::text AS kind, "topicId", "placeId", "assigneeId"::text AS "assigneeId", "agencyId",
+        (count(*) FILTER (WHERE ${except("state")}))::int AS n_state,
+        (count(*) FILTER (WHERE ${except("kind")}))::int AS n_kind,
+        (count(*) FILTER (WHERE ${except("topic")}))::int AS n_topic,
+        (count(*) FILTER (WHERE ${except("place")}))::int AS n_place,
+        (count(*) FILTER (WHERE ${except("assignee")}))::int AS n_assignee,
+        (count(*) FILTER (WHERE ${except("agency")}))::int AS n_agency,
+        (count(*) FILTER (WHERE ${except(null)}))::int AS n_all,
+        (count(*) FILTER (WHERE ${except("due")} AND ${c.overdue}))::int AS n_overdue,
+        (count(*) FILTER (WHERE ${except("due")} AND ${c.soon}))::int AS n_soon,
+        count(*)::int AS n_scope,
+        max("updatedAt") AS max_updated
+      FROM "Case" WHERE ${c.scope}
+      GROUP BY GROUPING SETS (("status"), ("kind"), ("topicId"), ("placeId"), ("assigneeId"), ("agencyId"), ())`;
+    const status = new Map<string, number>();
+    const kind = new Map<string, number>();
+    const topic = new Map<string, number>();
+    const place = new Map<string, number>();
+    const assignee = new Map<string, number>();
+    const agency = new Map<string, number>();
+    let total = 0;
+    let overdue = 0;
+    let soon = 0;
+    let stamp = "0:0";
+    const put = (m: Map<string, number>, key: string | null, n: number) => {
+      if (n) m.set(key ?? "none", n);
+    };
+    // GROUPING(...) is a bit mask, most significant bit first: 0b011111 = grouped by "status" only, and so on.
+    for (const r of rows) {
+      const g = Number(r.g);
+      if (g === 0b011111) put(status, r.status, Number(r.n_state));
+      else if (g === 0b101111) put(kind, r.kind, Number(r.n_kind));
+      else if (g === 0b110111) put(topic, r.topicId, Number(r.n_topic));
+      else if (g === 0b111011) put(place, r.placeId, Number(r.n_place));
+      else if (g === 0b111101) put(assignee, r.assigneeId, Number(r.n_assignee));
+      else if (g === 0b111110) put(agency, r.agencyId, Number(r.n_agency));
+      else if (g === 0b111111) {
+        total = Number(r.n_all);
+        overdue = Number(r.n_overdue);
+        soon = Number(r.n_soon);
+        stamp = `${Number(r.n_scope)}:${r.max_updated ? new Date(r.max_updated).getTime() : 0}`;
+      }
+    }
     const states = new Map<StateFilter, number>();
     const sum = (list: readonly string[]) => list.reduce((n, s) => n + (status.get(s) ?? 0), 0);
     states.set("open", sum(OPEN));
@@ -198,7 +304,28 @@ export class QueueQuery {
     for (const s of ["in_progress", "waiting_citizen", "answered", "closed", "rejected"] as const)
       states.set(s, status.get(s) ?? 0);
     states.set("all", sum(CASE_STATUSES));
-    return { states, kind, topic, place, assignee, agency, due: { overdue, soon } };
+    return {
+      states,
+      kind,
+      topic,
+      place,
+      assignee,
+      agency: agencyScope(o) ? new Map<string, number>() : agency,
+      due: { overdue, soon },
+      total,
+      stamp,
+    };
+  }
+
+  /** One page of cases, sorted by deadline. */
+  async page(o: SessionOfficial, f: QueueFilters, now: Date) {
+    return this.db.case.findMany({
+      where: this.where(o, f, now),
+      orderBy: [{ dueAt: { sort: "asc", nulls: "last" } }, { receivedAt: "asc" }, { id: "asc" }],
+      skip: (f.page - 1) * PAGE_SIZE,
+      take: PAGE_SIZE,
+      select: LIST_SELECT,
+    });
   }
 
   /** Changes within the official's scope since the page was drawn (the list refreshes when it changes). */

@@ -39,7 +39,7 @@ form.inline{display:inline}
 .flash.ok{background:var(--green-bg);color:var(--green)}
 .flash.error{background:var(--red-bg);color:var(--red)}
 .flash.info{background:var(--accent-2);color:#0b3f75}
-.filters{display:grid;grid-template-columns:repeat(auto-fill,minmax(170px,1fr));gap:.6rem;align-items:end}
+.filters{display:grid;grid-template-columns:repeat(auto-fill,minmax(150px,1fr));gap:.6rem;align-items:end}
 .filters .search{grid-column:1/-1}
 .filters .actions{display:flex;gap:.5rem;align-items:center}
 .chips{display:flex;flex-wrap:wrap;gap:.4rem;margin:.2rem 0 .8rem}
