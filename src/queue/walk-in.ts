@@ -4,7 +4,6 @@
  * bot's cases (same kinds, codes, routing, deadlines), and a Reception row keeps the visit for
  * the sổ tiếp công dân (Thông tư 05/2021/TT-TTCP).
  */
-import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { anonymityAllowed, CASE_KINDS } from "../case/kind.ts";
 import type { ReferenceData } from "../data/index.ts";
@@ -136,7 +135,7 @@ export async function recordPetition(
   const receivedAt = v.receivedAt ?? now;
   const phone = v.senderPhone?.replace(/[^0-9+]/g, "");
   return withTx(db, async (tx) => {
-    const externalId = phone ? `tel:${phone}` : `paper:${randomUUID()}`;
+    const externalId = phone ? `tel:${phone}` : `paper:${crypto.randomUUID()}`;
     const citizen = await tx.citizen.upsert({
       where: { channel_externalId: { channel: v.channel, externalId } },
       create: { channel: v.channel, externalId, displayName: null, phone: phone ?? null },
