@@ -114,6 +114,7 @@ export const qd = {
   },
   documents: {
     title: (code: string) => `Văn bản trả lời hồ sơ ${code}`,
+    link: "Văn bản trả lời, câu trả lời mẫu",
     choose: "Chọn mẫu văn bản",
     form: "Theo mẫu",
     sendsAs: {
