@@ -1,7 +1,7 @@
 /**
  * npm run bench:classify — model load time, per-message classification latency (p50/p99),
  * throughput on one core, and resident memory with the model loaded.
- * Messages: the held-out examples when present, else the training examples, else built-in ones.
+ * Messages: both held-out sets when present, else the training examples, else built-in ones.
  */
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -25,8 +25,13 @@ const classifier = createClassifier(artifact);
 const buildMs = performance.now() - t;
 
 let texts: string[] = [];
-for (const dir of ["data/examples/heldout", "data/examples/train"]) {
-  texts = (await readExampleFiles(path.join(root, dir))).flatMap((f) => f.examples.map((e) => e.text));
+// Both held-out sets (citizen messages and the longer published petitions), else the training set.
+for (const dirs of [["data/examples/heldout", "data/examples/heldout-real"], ["data/examples/train"]]) {
+  for (const dir of dirs) {
+    texts.push(
+      ...(await readExampleFiles(path.join(root, dir))).flatMap((f) => f.examples.map((e) => e.text)),
+    );
+  }
   if (texts.length) break;
 }
 if (!texts.length) {

@@ -9,6 +9,9 @@
  *   VI_MODEL_DIR     output folder (default model/; MODEL_DIR names the e5 weights folder)
  * Flags:
  *   --reuse-embedder keep the embedder named in the current manifest; retrain the heads only
+ *   --with-corrections [file]  also train on the corrections exported by `npm run corrections:export`
+ *                    (default data/examples/corrections.jsonl)
+ * Afterwards run `npm run model:calibrate` to set the abstention threshold on realistic held-out text.
  */
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
@@ -25,6 +28,18 @@ const groups = process.env.CORPUS_GROUPS?.split(",")
   .map((g) => g.trim())
   .filter(Boolean);
 
+const argv = process.argv.slice(2);
+const withCorrections = argv.indexOf("--with-corrections");
+const correctionsFile =
+  withCorrections < 0
+    ? undefined
+    : path.resolve(
+        root,
+        argv[withCorrections + 1] && !argv[withCorrections + 1]!.startsWith("--")
+          ? argv[withCorrections + 1]!
+          : "data/examples/corrections.jsonl",
+      );
+
 const started = performance.now();
 const log = (m: string) => console.log(`[${((performance.now() - started) / 1000).toFixed(1)}s] ${m}`);
 
@@ -40,6 +55,7 @@ const model = await trainModel({
   examplesDir: path.join(root, "data/examples/train"),
   topicsFile: path.join(root, "data/topics.json"),
   ...(embedderBytes ? { embedderBytes } : {}),
+  ...(correctionsFile ? { correctionsFile } : {}),
   log,
 });
 if (embedderBytes) {
@@ -57,4 +73,5 @@ log(
   `wrote ${model.files.embedder} (${model.embedder.byteLength} bytes), ${model.files.head} (${model.head.byteLength} bytes), manifest.json`,
 );
 log(`cross-validation (train only): ${JSON.stringify(cv.topic)}`);
+log("next: npm run model:calibrate (abstention threshold on the realistic held-out set)");
 log(`training time ${((performance.now() - started) / 1000).toFixed(1)} s`);

@@ -3,11 +3,15 @@
  * probabilities over all topics, an abstention flag, and a kind hint (pakn / khieu_nai / to_cao).
  * Pure: give it the model bytes and the manifest (see node-loader.ts for reading them from disk).
  */
+import { focusText } from "./focus.ts";
 import { type Heads, linearLogits, readHeads, softmax } from "./head.ts";
 import { EXPLICIT_PRIOR, type Kind, RULE_NAMES } from "./kind-rules.ts";
 import type { ModelManifest } from "./manifest.ts";
 import { represent } from "./represent.ts";
 import { StaticEmbedder } from "./static-embedder.ts";
+
+/** A second topic at least this likely is reported as `alternative`. */
+export const ALTERNATIVE_MIN = 0.2;
 
 export interface ClassifierArtifact {
   manifest: ModelManifest;
@@ -28,6 +32,13 @@ export interface Classification {
   confidence: number;
   /** True when the classifier is not confident enough: a person should pick the topic. */
   abstained: boolean;
+  /**
+   * The second-best topic when it is close — a calibrated probability of at least
+   * ALTERNATIVE_MIN: the case may concern both fields, and an official should see the other one.
+   */
+  alternative: TopicScore | null;
+  /** True when a long text was read by its parts (focus.ts). */
+  focused: boolean;
   kind: { kind: Kind; confidence: number };
 }
 
@@ -50,6 +61,7 @@ export function createClassifier(artifact: ClassifierArtifact): Classifier {
   if (heads.meta.topics.join() !== s.topics.join() || heads.meta.kinds.join() !== s.kinds.join()) {
     throw new Error("model manifest and classifier head disagree on the labels");
   }
+  const focusWeight = s.focusWeight ?? 0;
   const priorIndex = RULE_NAMES.map((name) => {
     const kind = EXPLICIT_PRIOR[name];
     return kind ? heads.meta.kinds.indexOf(kind) : -1;
@@ -57,11 +69,19 @@ export function createClassifier(artifact: ClassifierArtifact): Classifier {
 
   const classifySync = (text: string): Classification => {
     const x = represent(embedder, heads.space, text);
-    const p = softmax(linearLogits(heads.topic, x), s.temperature);
+    const logits = linearLogits(heads.topic, x);
+    const focus = focusWeight > 0 ? focusText(text) : null;
+    if (focus) {
+      const zf = linearLogits(heads.topic, represent(embedder, heads.space, focus));
+      for (let k = 0; k < logits.length; k++)
+        logits[k] = (1 - focusWeight) * logits[k]! + focusWeight * zf[k]!;
+    }
+    const p = softmax(logits, s.temperature);
     const topics = heads.meta.topics
       .map((topic, i) => ({ topic, confidence: p[i]! }))
       .sort((a, b) => b.confidence - a.confidence);
     const best = topics[0]!;
+    const second = topics[1];
     const unknownWords = x.tokens === 0 || x.known < s.minKnownFraction * x.tokens;
 
     const kl = linearLogits(heads.kind, x);
@@ -77,6 +97,8 @@ export function createClassifier(artifact: ClassifierArtifact): Classifier {
       topic: best.topic,
       confidence: best.confidence,
       abstained: unknownWords || best.confidence < s.threshold,
+      alternative: second && second.confidence >= ALTERNATIVE_MIN ? second : null,
+      focused: focus !== null,
       kind: { kind: heads.meta.kinds[kBest] as Kind, confidence: kp[kBest]! },
     };
   };

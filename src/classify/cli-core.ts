@@ -1,6 +1,6 @@
 /**
  * The core of `npm run classify`: JSON lines {"id","text","place"?} in, one JSON line out per
- * input: {"id","topic","confidence","kind","agency","abstained"}, or {"id","error"} for a bad line.
+ * input: {"id","topic","confidence","kind","agency","abstained","second"}, or {"id","error"} for a bad line.
  * Never throws on bad input. The router (topic × place × kind → agency) is passed in as
  * `routeAgency`; without one, "agency" is null.
  */
@@ -34,6 +34,8 @@ export interface ClassifyOutput {
   kind: Kind;
   agency: string | null;
   abstained: boolean;
+  /** The second-best topic when it is close to the best (see Classification.alternative). */
+  second: { topic: string; confidence: number } | null;
 }
 
 export interface ClassifyError {
@@ -83,6 +85,9 @@ export async function classifyLine(
       kind: c.kind.kind,
       agency: routed?.agencyId ?? null,
       abstained: c.abstained,
+      second: c.alternative
+        ? { topic: c.alternative.topic, confidence: round(c.alternative.confidence) }
+        : null,
     };
   } catch (err) {
     return { id, error: `Lỗi khi phân loại: ${err instanceof Error ? err.message : String(err)}` };

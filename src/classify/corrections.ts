@@ -1,7 +1,9 @@
 /**
- * Corrections: cases whose topic a person chose against the classifier (an official re-classified
- * it, or the citizen picked another topic after an abstention or a wrong guess). Exported as
- * labelled examples to data/ so training can learn from them. Texts whose sender is protected
+ * Corrections: cases whose topic a person chose instead of the classifier — an official
+ * re-classified it, the citizen rejected the classifier's guess and picked another topic, or the
+ * classifier abstained and the citizen picked (even the topic it had ranked first: a label on a
+ * text the model was unsure of is worth as much). Exported as labelled examples to data/ so
+ * training can learn from them (`npm run model:train -- --reuse-embedder --with-corrections`). Texts whose sender is protected
  * (tố cáo, anonymous) are left out; phone numbers and e-mail addresses are masked.
  */
 import type { Db } from "../store/db.ts";
@@ -13,6 +15,8 @@ export interface Correction {
   suggested: string;
   source: string;
   caseCode: string;
+  /** "corrected": the person chose another topic than the classifier's; "confirmed": the same one. */
+  change: "corrected" | "confirmed";
 }
 
 export function maskPersonalData(text: string): string {
@@ -32,7 +36,7 @@ export async function collectCorrections(db: Db, since?: Date): Promise<Correcti
   const latest = new Map<string, Correction>();
   for (const e of events) {
     const data = e.data as { topicId?: string; suggested?: string; source?: string };
-    if (!data.suggested || !data.topicId || data.suggested === data.topicId) continue;
+    if (!data.suggested || !data.topicId) continue;
     if (e.case.identityProtected) continue;
     latest.set(e.caseId, {
       text: maskPersonalData(e.case.description),
@@ -41,7 +45,8 @@ export async function collectCorrections(db: Db, since?: Date): Promise<Correcti
       suggested: data.suggested,
       source: data.source ?? e.actorType,
       caseCode: e.case.code,
+      change: e.case.topicId === data.suggested ? "confirmed" : "corrected",
     });
   }
-  return [...latest.values()].filter((c) => c.topic !== c.suggested);
+  return [...latest.values()];
 }

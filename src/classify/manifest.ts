@@ -23,6 +23,13 @@ export interface ClassifierSettings {
   minKnownFraction: number;
   /** Logit added to a kind when the text names it ("khiếu nại", "tố cáo"). */
   explicitKindPrior: number;
+  /**
+   * Weight of a long letter's focus part (the sentences raising the matter or making the request)
+   * against the whole text; 0 or absent reads the whole text only. See focus.ts.
+   */
+  focusWeight?: number;
+  /** How the abstention threshold was chosen (set by scripts/model/calibrate.ts). */
+  thresholdSource?: string;
 }
 
 export interface ModelManifest {
@@ -33,6 +40,8 @@ export interface ModelManifest {
   training: Record<string, unknown>;
   data: Record<string, unknown>;
   crossValidation: Record<string, unknown>;
+  /** The threshold's choice on realistic held-out text (scripts/model/calibrate.ts). */
+  calibration?: Record<string, unknown>;
 }
 
 /** Hex sha256 with Web Crypto (Node ≥ 20 and Workers). */

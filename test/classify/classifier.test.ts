@@ -3,7 +3,7 @@ import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import type { Classifier } from "../../src/classify/classifier.ts";
+import { ALTERNATIVE_MIN, type Classifier } from "../../src/classify/classifier.ts";
 import type { ModelManifest } from "../../src/classify/manifest.ts";
 import { DEFAULT_MODEL_DIR, loadClassifier } from "../../src/classify/node-loader.ts";
 import { stripDiacritics } from "../../src/classify/normalize.ts";
@@ -30,6 +30,10 @@ describe("shipped model artifact", () => {
       total += bytes.byteLength;
     }
     expect(total).toBeLessThan(15 * 1024 * 1024);
+    expect(manifest.classifier.focusWeight).toBeGreaterThan(0);
+    expect(manifest.calibration).toMatchObject({
+      sets: expect.arrayContaining(["data/examples/heldout-real"]),
+    });
     expect(manifest.classifier.topics).toHaveLength(15);
     expect(manifest.classifier.threshold).toBeGreaterThan(0);
   });
@@ -96,5 +100,39 @@ describe("classifier", () => {
   ])("hints the kind of %j (with and without diacritics)", async (text, kind) => {
     expect((await classifier.classify(text)).kind.kind).toBe(kind);
     expect((await classifier.classify(stripDiacritics(text))).kind.kind).toBe(kind);
+  });
+
+  // Published petitions: the frame (who writes, which officials were asked) is not the topic.
+  it.each([
+    [
+      "Kính gửi UBND xã. Tôi là Trần Văn Bình, trú tại thôn 6. Gia đình tôi đã nhiều lần trình bày với cán bộ xã và được trưởng thôn ghi nhận. " +
+        "Sau trận mưa lớn tuần trước, ta luy dương trên con đường liên thôn bị sạt, đất đá tràn xuống lấp nửa mặt đường. " +
+        "Đề nghị xã sớm cho dọn đất đá và sửa lại mặt đường để bà con đi lại.",
+      "transport_infrastructure",
+    ],
+    [
+      "Người dân tổ 4 phản ánh quán karaoke trong hẻm hát đến 1 giờ sáng, loa lớn ầm ĩ, người già và trẻ nhỏ không ngủ được. Đề nghị xử lý tiếng ồn.",
+      "environment",
+    ],
+  ])("reads a published petition by its matter: %j", async (text, topic) => {
+    const r = await classifier.classify(text);
+    expect(r.topic).toBe(topic);
+  });
+
+  it("reads a long letter by its parts and names a close second topic", async () => {
+    const letter = await classifier.classify(
+      "Kính gửi UBND phường. Tôi tên là Lê Thị Hoa. Tôi sống ở đây đã 20 năm. Đề nghị phường sửa đèn đường ở kiệt 12 đã hỏng cả tháng.",
+    );
+    expect(letter.focused).toBe(true);
+    expect((await classifier.classify("Đèn đường hỏng")).focused).toBe(false);
+    const torn = await classifier.classify(
+      "Con đường trước nhà hư hỏng nặng, con tôi chưa được nhận vào trường",
+    );
+    expect(torn.alternative).not.toBeNull();
+    expect([torn.topic, torn.alternative!.topic].sort()).toEqual(["education", "transport_infrastructure"]);
+    expect(torn.alternative!.confidence).toBeGreaterThanOrEqual(ALTERNATIVE_MIN);
+    expect(
+      (await classifier.classify("Nhà máy xả nước thải ra sông bốc mùi hôi thối")).alternative,
+    ).toBeNull();
   });
 });

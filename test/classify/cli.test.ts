@@ -41,7 +41,9 @@ describe("classify CLI", () => {
       .split("\n")
       .map((l) => JSON.parse(l));
     expect(lines).toHaveLength(5);
-    expect(lines[0]).toEqual({
+    const { second, ...first } = lines[0];
+    expect(second === null || typeof second.topic === "string").toBe(true);
+    expect(first).toEqual({
       id: "a1",
       topic: "land",
       confidence: expect.any(Number),
@@ -80,7 +82,28 @@ describe("classifyLine", () => {
     expect(seen).toEqual([
       { text: "x", topic: "land", kind: "khieu_nai", place: "hai-chau", abstained: false },
     ]);
-    expect(out).toMatchObject({ id: 1, agency: "agency-under-test" });
+    expect(out).toMatchObject({ id: 1, agency: "agency-under-test", second: null });
+  });
+
+  it("reports the second-best topic when the classifier finds it close", async () => {
+    const torn = {
+      classify: async () => ({
+        topics: [
+          { topic: "transport_infrastructure", confidence: 0.5 },
+          { topic: "disasters", confidence: 0.4 },
+        ],
+        topic: "transport_infrastructure",
+        confidence: 0.5,
+        abstained: true,
+        alternative: { topic: "disasters", confidence: 0.4 },
+        kind: { kind: "pakn" as const, confidence: 1 },
+      }),
+    } as unknown as Classifier;
+    const out = await classifyLine(JSON.stringify({ id: 3, text: "x" }), { classifier: torn });
+    expect(out).toMatchObject({
+      topic: "transport_infrastructure",
+      second: { topic: "disasters", confidence: 0.4 },
+    });
   });
 
   it("reports a router failure as an error line instead of throwing", async () => {

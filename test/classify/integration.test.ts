@@ -69,6 +69,7 @@ describe("the classifier in the dialogue", () => {
         topic: "transport_infrastructure",
         suggested: "land",
         source: "citizen",
+        change: "corrected",
       }),
     );
   });
@@ -88,7 +89,7 @@ describe("the classifier in the dialogue", () => {
   it("abstains on a message between two topics and asks the citizen to choose, best guesses first", async () => {
     const c = chat();
     await c.say("/gui");
-    await c.say("Nhà tôi có hai việc: con đường trước nhà hư hỏng nặng và con tôi chưa được nhận vào trường");
+    await c.say("Con đường trước nhà hư hỏng nặng, con tôi chưa được nhận vào trường");
     await c.say("next");
     await c.say("city_wide");
     const q = await c.say("pakn");
@@ -97,6 +98,22 @@ describe("the classifier in the dialogue", () => {
     // The two topics the message is torn between come first.
     expect(c.choices.slice(0, 3)).toEqual(
       expect.arrayContaining(["topic:transport_infrastructure", "topic:education"]),
+    );
+    // The citizen's pick labels a text the model was unsure of: exported even when it is the
+    // topic the classifier ranked first.
+    const picked = c.choices[0]!;
+    await c.say(picked);
+    await c.say("no_photo");
+    await c.say("not_anonymous");
+    const code = codeIn(await c.say("send"));
+    expect(await collectCorrections(h.opened.db)).toContainEqual(
+      expect.objectContaining({
+        caseCode: code,
+        topic: picked.slice("topic:".length),
+        suggested: picked.slice("topic:".length),
+        source: "citizen",
+        change: "confirmed",
+      }),
     );
   });
 

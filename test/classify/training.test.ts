@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -46,14 +46,61 @@ describe("training", () => {
     expect(m.classifier.threshold).toBeLessThan(1);
   });
 
-  it("refuses to read the held-out examples", async () => {
+  it("refuses to read the held-out examples, the realistic held-out set included", async () => {
+    for (const examplesDir of [
+      path.join(dir, "examples", "heldout"),
+      path.join(dir, "examples", "heldout-real"),
+    ]) {
+      await expect(
+        trainModel({ corpus: { documents: tinyCorpus() }, examplesDir, topicsFile }),
+      ).rejects.toThrow(/held-out/);
+    }
     await expect(
       trainModel({
         corpus: { documents: tinyCorpus() },
-        examplesDir: path.join(dir, "examples", "heldout"),
+        examplesDir: path.join(dir, "examples", "train"),
+        correctionsFile: path.join(dir, "examples", "heldout-real", "land.jsonl"),
         topicsFile,
       }),
     ).rejects.toThrow(/held-out/);
+  });
+
+  it("learns from exported corrections (--with-corrections): the corrected text moves to its new topic", async () => {
+    const text = "Cái cống đầu ngõ bị vỡ nắp, đêm tối người đi dễ sụp chân";
+    const file = path.join(dir, "corrections.jsonl");
+    const lines = [
+      // As `npm run corrections:export` writes them; the official's later choice wins.
+      {
+        text,
+        topic: "environment",
+        kind: "pakn",
+        suggested: "land",
+        source: "citizen",
+        caseCode: "AAAAAAAAA",
+      },
+      { text, topic: "transport_infrastructure", kind: "pakn", suggested: "environment", source: "official" },
+      { text: "Trường tôi thu thêm tiền", topic: "no_such_topic", kind: "pakn" },
+    ];
+    await writeFile(file, `${lines.map((l) => JSON.stringify(l)).join("\n")}\nnot json\n`);
+    const corrected = await trainModel({
+      corpus: { documents: tinyCorpus() },
+      examplesDir: path.join(dir, "examples", "train"),
+      topicsFile,
+      embedderBytes: first.embedder,
+      correctionsFile: file,
+      ...TINY_TRAINING,
+    });
+    expect(corrected.manifest.data.corrections).toMatchObject({
+      file: "corrections.jsonl",
+      examples: 1,
+      skipped: 2,
+    });
+    expect((corrected.manifest.data.examples as { total: number }).total).toBe(61);
+    const p = async (m: TrainedModel) => {
+      const c = createClassifier({ manifest: m.manifest, embedder: m.embedder, head: m.head });
+      return (await c.classify(text)).topics.find((t) => t.topic === "transport_infrastructure")!.confidence;
+    };
+    expect(await p(corrected)).toBeGreaterThan(await p(first));
   });
 
   it("produces a model the classifier loads, with probabilities over every topic summing to 1", async () => {

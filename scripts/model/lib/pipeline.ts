@@ -21,6 +21,11 @@ export interface TrainConfig {
   head?: Partial<HeadOptions>;
   /** Reuse this embedder instead of training one (fast iteration on the heads). */
   embedderBytes?: Uint8Array;
+  /**
+   * Topic corrections exported by `npm run corrections:export` (JSON lines with text, topic,
+   * kind): officials' re-classifications and citizens' choices, added to the training examples.
+   */
+  correctionsFile?: string;
   log?: (m: string) => void;
 }
 
@@ -72,14 +77,54 @@ export async function readExampleFiles(dir: string): Promise<ExampleFile[]> {
   return out;
 }
 
+/** A held-out folder: data/examples/heldout, data/examples/heldout-real, … */
+const HELDOUT = /(^|[\\/])heldout[^\\/]*([\\/]|$)/;
+
+/**
+ * Reads exported corrections as training examples. Lines that are not JSON, lack a text, or name
+ * a topic that no longer exists are skipped (and counted); when one text was corrected several
+ * times, the last label wins.
+ */
+export async function readCorrections(
+  file: string,
+  topics: readonly string[],
+): Promise<{ examples: Example[]; skipped: number; sha256: string }> {
+  const raw = await readFile(file, "utf8");
+  const byText = new Map<string, Example>();
+  let skipped = 0;
+  for (const line of raw.split("\n")) {
+    if (!line.trim()) continue;
+    let e: Partial<Example>;
+    try {
+      e = JSON.parse(line) as Partial<Example>;
+    } catch {
+      skipped++;
+      continue;
+    }
+    if (
+      typeof e.text !== "string" ||
+      !e.text.trim() ||
+      typeof e.topic !== "string" ||
+      !topics.includes(e.topic)
+    ) {
+      skipped++;
+      continue;
+    }
+    const key = e.text.normalize("NFC").trim();
+    byText.delete(key);
+    byText.set(key, { text: key, topic: e.topic, ...(typeof e.kind === "string" ? { kind: e.kind } : {}) });
+  }
+  return { examples: [...byText.values()], skipped, sha256: sha256(raw) };
+}
+
 interface TopicsFile {
   topics: { id: string; name: string; description: string; keywords: string[] }[];
 }
 
 export async function trainModel(cfg: TrainConfig): Promise<TrainedModel> {
   const log = cfg.log;
-  if (/(^|[\\/])heldout([\\/]|$)/.test(path.resolve(cfg.examplesDir))) {
-    throw new Error("training must never read the held-out examples");
+  for (const p of [cfg.examplesDir, cfg.correctionsFile ?? ""]) {
+    if (HELDOUT.test(path.resolve(p))) throw new Error("training must never read the held-out examples");
   }
   const embOpts: EmbeddingOptions = { ...DEFAULT_EMBEDDING_OPTIONS, ...cfg.embedding };
   const headOpts: HeadOptions = { ...DEFAULT_HEAD_OPTIONS, version: embOpts.version, ...cfg.head };
@@ -87,6 +132,18 @@ export async function trainModel(cfg: TrainConfig): Promise<TrainedModel> {
   const topicsJson = JSON.parse(topicsRaw) as TopicsFile;
   const exampleFiles = await readExampleFiles(cfg.examplesDir);
   const examples = exampleFiles.flatMap((f) => f.examples);
+  const corrections = cfg.correctionsFile
+    ? await readCorrections(
+        cfg.correctionsFile,
+        topicsJson.topics.map((t) => t.id),
+      )
+    : null;
+  if (corrections) {
+    examples.push(...corrections.examples);
+    log?.(
+      `corrections: ${corrections.examples.length} examples from ${cfg.correctionsFile} (${corrections.skipped} lines skipped)`,
+    );
+  }
   if (!examples.length) throw new Error(`no training examples in ${cfg.examplesDir}`);
 
   let embedderBytes = cfg.embedderBytes;
@@ -150,6 +207,16 @@ export async function trainModel(cfg: TrainConfig): Promise<TrainedModel> {
         files: exampleFiles.map((f) => ({ name: f.name, sha256: f.sha256, examples: f.examples.length })),
         total: examples.length,
       },
+      ...(corrections
+        ? {
+            corrections: {
+              file: path.basename(cfg.correctionsFile!),
+              sha256: corrections.sha256,
+              examples: corrections.examples.length,
+              skipped: corrections.skipped,
+            },
+          }
+        : {}),
       topics: { file: "data/topics.json", sha256: sha256(topicsRaw) },
     },
     crossValidation: heads.crossValidation,
