@@ -11,6 +11,7 @@ import type { DigestConfig } from "./digest/config.ts";
 import { createDigest } from "./digest/index.ts";
 import { openDb } from "./store/db.ts";
 import { syncReferenceData } from "./store/reference.ts";
+import { liveCopy, reloadReference, seedEditableReference } from "./store/reference-live.ts";
 import { loadClassifierOrNone, type RuntimeConfig, type RuntimeOptions, wireRuntime } from "./wiring.ts";
 
 export type { RuntimeConfig, RuntimeOptions } from "./wiring.ts";
@@ -27,7 +28,8 @@ export async function createRuntime(
   const logger = options.logDestination
     ? pino({ level: config.LOG_LEVEL, redact: ["*.token", "*.secret"] }, options.logDestination)
     : pino({ level: config.LOG_LEVEL, redact: ["*.token", "*.secret"] });
-  const data = loadReferenceData();
+  // A live copy: the database becomes its source (officials edit agencies, rules, holidays).
+  const data = liveCopy(loadReferenceData());
   // Embeddings for the similar-case search: e5 when its verified weights are in MODEL_DIR, else
   // the own model. Weights that fail their check stop the start (a deployment fault) before the
   // database is opened.
@@ -39,6 +41,8 @@ export async function createRuntime(
   if (opened.appliedMigrations.length)
     logger.info({ migrations: opened.appliedMigrations }, "applied database migrations");
   await syncReferenceData(opened.db, data);
+  await seedEditableReference(opened.db, data);
+  await reloadReference(opened.db, data);
   const classifier = await loadClassifierOrNone(
     () => loadClassifier(options.classifierDir ?? DEFAULT_MODEL_DIR),
     logger,

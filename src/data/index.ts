@@ -37,6 +37,8 @@ export interface ReferenceData {
   deadlines: DeadlineRules;
   calendar: Calendar;
   calendarCoversThrough: string;
+  /** The holiday calendar as validated (the seed of the editable calendar). */
+  holidaysSeed: z.infer<typeof holidaysSchema>;
   topicById: Map<string, Topic>;
   communeById: Map<string, Commune>;
   agencyById: Map<string, Agency>;
@@ -109,6 +111,7 @@ export function buildReferenceData(raw: {
     deadlines,
     calendar: createCalendar(holidays),
     calendarCoversThrough: holidays.coversThrough,
+    holidaysSeed: holidays,
     topicById,
     communeById,
     agencyById,

@@ -167,7 +167,8 @@ export class IntakeService {
         inboundAt,
         isIdentityStep(state.step),
       );
-      await options.deliver?.(tx, result.replies, conversation);
+      // Conversations exist only on messengers (paper channels have none).
+      await options.deliver?.(tx, result.replies, { ...conversation, channel: msg.channel });
       return { ...base, replies: result.replies };
     });
   }

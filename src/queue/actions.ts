@@ -7,10 +7,11 @@ import { canExtend, computeDeadlines } from "../case/deadline.ts";
 import type { CaseKind } from "../case/kind.ts";
 import type { CaseStatus } from "../case/lifecycle.ts";
 import type { ReferenceData } from "../data/index.ts";
+import { complaintClosedRights } from "../i18n/queue-docs.ts";
 import { formatDate, vi } from "../i18n/vi.ts";
 import { ratingState, supplementState } from "../intake/dialogue.ts";
 import type { IntakeService } from "../intake/service.ts";
-import type { Reply } from "../intake/types.ts";
+import type { ChannelName, Reply } from "../intake/types.ts";
 import { enqueue } from "../outbox/index.ts";
 import { type CaseStore, type Tx, withTx } from "../store/cases.ts";
 import type { Db } from "../store/db.ts";
@@ -104,7 +105,8 @@ export class CaseActions {
     for (const [i, r] of replies.entries()) {
       await enqueue(tx, {
         dedupeKey: `case:${c.id}:${eventKey}:${i}`,
-        channel: conversation.channel,
+        // A conversation is always on a messenger (walk-in and post cases have none).
+        channel: conversation.channel as ChannelName,
         chatId: conversation.chatId,
         text: r.text,
         ...(r.choices ? { choices: r.choices } : {}),
@@ -255,7 +257,9 @@ export class CaseActions {
       const rating = await this.deps.intake.enterStep(tx, c.conversationId, (s) =>
         ratingState(s, c.id, c.code),
       );
-      await this.notify(tx, c, key, rating);
+      // A complaint's end tells the citizen their right to complain again or sue, and by when.
+      const rights = c.kind === "khieu_nai" ? [{ text: complaintClosedRights(c.code, c.remote) }] : [];
+      await this.notify(tx, c, key, [...rights, ...rating]);
     });
   }
 

@@ -5,5 +5,16 @@
  * on every POST. Add an entry here to mount one.
  */
 import type { QueueRoutes } from "./context.ts";
+import { adminRoutes } from "./pages/admin.tsx";
+import { docsAssetRoutes } from "./pages/common.tsx";
+import { documentRoutes } from "./pages/documents.tsx";
+import { registerRoutes } from "./pages/registers.tsx";
+import { walkInRoutes } from "./pages/walk-in.tsx";
 
-export const queueExtensions: QueueRoutes[] = [];
+export const queueExtensions: QueueRoutes[] = [
+  (app) => docsAssetRoutes(app),
+  walkInRoutes,
+  documentRoutes,
+  registerRoutes,
+  adminRoutes,
+];

@@ -17,7 +17,8 @@ import { searchTextOf } from "./search.ts";
 export interface FileCaseInput {
   citizenId: string;
   conversationId?: string;
-  channel: ChannelName;
+  /** A messenger, or a paper channel when an officer records a walk-in or posted petition. */
+  channel: ChannelName | "walk_in" | "post" | "reception";
   draft: Draft & { kind: CaseKind; topicId: string };
   receivedAt: Date;
 }

@@ -27,7 +27,14 @@ export async function syncReferenceData(db: Db, data: ReferenceData): Promise<vo
         };
         await tx.place.upsert({ where: { id: c.id }, create: { id: c.id, ...fields }, update: fields });
       }
+      // Agencies edited in the web app keep their edits; data/ seeds the others.
+      const edited = new Set(
+        (await tx.agency.findMany({ where: { editedAt: { not: null } }, select: { id: true } })).map(
+          (a) => a.id,
+        ),
+      );
       for (const a of data.agencies) {
+        if (edited.has(a.id)) continue;
         const fields = {
           name: a.name,
           shortName: a.shortName,

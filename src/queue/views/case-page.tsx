@@ -4,6 +4,7 @@ import type { CaseKind } from "../../case/kind.ts";
 import type { CaseStatus } from "../../case/lifecycle.ts";
 import type { ReferenceData } from "../../data/index.ts";
 import { qCase } from "../../i18n/queue.ts";
+import { qd } from "../../i18n/queue-docs.ts";
 import { kindLabel, statusLabel } from "../../i18n/vi.ts";
 import { canWriteCases, isSupervisor, type SessionOfficial } from "../context.ts";
 import { deadlineBadge } from "../deadline-badge.ts";
@@ -455,6 +456,11 @@ export function CasePage(p: CasePageProps) {
           </section>
           <section class="card">
             <h2>{qCase.actions}</h2>
+            <p>
+              <a class="button" href={`/queue/cases/${p.c.id}/documents`}>
+                {qd.documents.link}
+              </a>
+            </p>
             <Actions {...p} />
           </section>
           <section class="card similar">
