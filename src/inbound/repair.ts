@@ -34,8 +34,12 @@ export function repairJson(input: unknown, maxDepth = DEFAULT_MAX_DEPTH): Repair
   };
   const root: { v: unknown } = { v: undefined };
   // Each frame copies one source value into `target[key]`.
-  const stack: Array<{ src: unknown; target: Record<string, unknown> | unknown[]; key: string | number; depth: number }> =
-    [{ src: input, target: root as unknown as Record<string, unknown>, key: "v", depth: 0 }];
+  const stack: Array<{
+    src: unknown;
+    target: Record<string, unknown> | unknown[];
+    key: string | number;
+    depth: number;
+  }> = [{ src: input, target: root as unknown as Record<string, unknown>, key: "v", depth: 0 }];
   while (stack.length) {
     const { src, target, key, depth } = stack.pop()!;
     let out: unknown;
@@ -46,7 +50,8 @@ export function repairJson(input: unknown, maxDepth = DEFAULT_MAX_DEPTH): Repair
       changes.add(`depth > ${maxDepth}`);
     } else if (Array.isArray(src)) {
       const arr: unknown[] = new Array(src.length);
-      for (let i = src.length - 1; i >= 0; i--) stack.push({ src: src[i], target: arr, key: i, depth: depth + 1 });
+      for (let i = src.length - 1; i >= 0; i--)
+        stack.push({ src: src[i], target: arr, key: i, depth: depth + 1 });
       out = arr;
     } else {
       const obj: Record<string, unknown> = {};
