@@ -10,14 +10,14 @@
 import { KeyedLimiter, type Rate } from "./limiter.ts";
 
 export interface FloodLimits {
-  /** Per chat. Default 12 messages at once, then 1 every 2 s (30 a minute). */
+  /** Per chat. Default 30 messages at once (a citizen tapping through the dialogue), then 1 a second. */
   perChat?: Rate;
   /** Over all chats of the web chat (answered synchronously). Default 200/s, burst 400. */
   global?: Rate;
 }
 
 export const defaultFloodLimits: Required<FloodLimits> = {
-  perChat: { perSecond: 0.5, burst: 12 },
+  perChat: { perSecond: 1, burst: 30 },
   global: { perSecond: 200, burst: 400 },
 };
 
@@ -40,16 +40,19 @@ export class FloodGuard {
     this.global = new KeyedLimiter(limits.global ?? defaultFloodLimits.global, now);
   }
 
-  /** One incoming message of `chatKey` (e.g. "telegram:12345"). */
-  chat(chatKey: string): FloodVerdict {
-    if (this.chats.tryTake(chatKey)) {
+  /**
+   * One incoming message of `chatKey` (e.g. "telegram:12345"), received at `at` ms (default now;
+   * stored updates pass their arrival time, so a backlog processed late is not taken for a flood).
+   */
+  chat(chatKey: string, at?: number): FloodVerdict {
+    if (this.chats.tryTake(chatKey, at)) {
       this.notified.delete(chatKey);
       return { kind: "ok" };
     }
     if (this.notified.has(chatKey)) return { kind: "silent" };
     if (this.notified.size > 50_000) this.notified.clear();
     this.notified.add(chatKey);
-    return { kind: "notify", waitSeconds: Math.max(1, Math.ceil(this.chats.waitMs(chatKey) / 1000)) };
+    return { kind: "notify", waitSeconds: Math.max(1, Math.ceil(this.chats.waitMs(chatKey, at) / 1000)) };
   }
 
   /** One request over the whole system; false = refuse it for now (429). */

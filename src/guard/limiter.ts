@@ -21,9 +21,12 @@ export class KeyedLimiter {
     private readonly maxKeys = 50_000,
   ) {}
 
-  /** Takes one token for `key` if there is one; false = over the limit (nothing taken). */
-  tryTake(key: string): boolean {
-    const now = this.now();
+  /**
+   * Takes one token for `key` if there is one; false = over the limit (nothing taken). `at`: the
+   * time of the event in ms (e.g. when a stored update arrived), default now.
+   */
+  tryTake(key: string, at?: number): boolean {
+    const now = at ?? this.now();
     const bucket = this.bucket(key, now);
     if (bucket.waitMs(now) > 0) return false;
     bucket.take(now);
@@ -31,8 +34,8 @@ export class KeyedLimiter {
   }
 
   /** Milliseconds until `key` has a token again (0 = now). */
-  waitMs(key: string): number {
-    const now = this.now();
+  waitMs(key: string, at?: number): number {
+    const now = at ?? this.now();
     return this.buckets.get(key)?.waitMs(now) ?? 0;
   }
 

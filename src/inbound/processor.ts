@@ -86,6 +86,11 @@ export interface InboundProcessorOptions {
    * their lease to expire. Never set it with several processors on one server.
    */
   exclusive?: boolean;
+  /**
+   * Awaited before each claim and each update's handling: lets more urgent work on the same
+   * connection go first (on PGlite, the webhook acknowledgements waiting to be written).
+   */
+  yieldTo?: () => Promise<void>;
 }
 
 export interface InboundPassResult {
@@ -121,6 +126,7 @@ export class InboundProcessor {
   private readonly pollIntervalMs: number;
   private readonly random: () => number;
   private readonly exclusive: boolean;
+  private readonly yieldTo: (() => Promise<void>) | undefined;
   private readonly wakeup = new Wakeup();
   private readonly inFlight = new Set<Promise<void>>();
   private stopping = false;
@@ -141,6 +147,7 @@ export class InboundProcessor {
     this.pollIntervalMs = options.pollIntervalMs ?? 1_000;
     this.random = options.random ?? Math.random;
     this.exclusive = options.exclusive ?? false;
+    this.yieldTo = options.yieldTo;
   }
 
   /** Wake the loop now (call after `storeUpdate`). */
@@ -262,6 +269,7 @@ export class InboundProcessor {
   }
 
   private async claim(limit: number): Promise<Row[]> {
+    await this.yieldTo?.();
     const now = this.clock.now();
     const leaseUntil = new Date(now.getTime() + this.leaseMs);
     // Only the oldest pending update of each chat qualifies (strict order per chat); an update of
@@ -337,6 +345,7 @@ export class InboundProcessor {
         attempt: row.attempts,
         receivedAt: row.receivedAt,
       };
+      await this.yieldTo?.();
       await Promise.race([Promise.resolve().then(() => this.handle(update, abort.signal)), timeout]);
     } catch (err) {
       return await this.onError(row, err);

@@ -119,7 +119,7 @@ async function referenceReplies(url: string): Promise<Record<ScriptName, number[
 interface Update {
   channel: "telegram" | "zalo";
   chatId: string;
-  /** Telegram update_id, Zalo message_id. */
+  /** Telegram update_id, Zalo "<chat>:<message_id>". */
   externalId: string;
   body: unknown;
   /** Replies it must produce (0 for a redelivery of an update already acknowledged). */
@@ -164,7 +164,7 @@ function buildChats(reference: Record<ScriptName, number[]>): Chat[] {
       return {
         channel,
         chatId,
-        externalId: messageId,
+        externalId: `${chatId}:${messageId}`,
         body: zalo.text(messageId, chatId, step.text),
         replies: reference[script][n]!,
       };
@@ -175,7 +175,7 @@ function buildChats(reference: Record<ScriptName, number[]>): Chat[] {
       updates.push({
         channel,
         chatId,
-        externalId: messageId,
+        externalId: `${chatId}:${messageId}`,
         body: zalo.sticker(messageId, chatId),
         replies: 1,
       });
@@ -211,7 +211,7 @@ function buildWave(reference: Record<ScriptName, number[]>): Chat[] {
       chatId,
       script: "greeting",
       updates: [
-        { channel, chatId, externalId: messageId, body: zalo.text(messageId, chatId, text), replies },
+        { channel, chatId, externalId: `${chatId}:${messageId}`, body: zalo.text(messageId, chatId, text), replies },
       ],
     };
   });

@@ -1,2 +1,0 @@
--- AlterEnum
-ALTER TYPE "InboundStatus" ADD VALUE 'quarantined';
