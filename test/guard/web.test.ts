@@ -102,7 +102,6 @@ describe("security headers", () => {
 
 describe("flood limits", () => {
   it("answers a conversation that writes too fast with 429 and a polite notice, then lets it go on", async () => {
-    const t = 0;
     const calls: string[] = [];
     const routes = webChatRoutes({
       handle: async (m) => {

@@ -211,7 +211,13 @@ function buildWave(reference: Record<ScriptName, number[]>): Chat[] {
       chatId,
       script: "greeting",
       updates: [
-        { channel, chatId, externalId: `${chatId}:${messageId}`, body: zalo.text(messageId, chatId, text), replies },
+        {
+          channel,
+          chatId,
+          externalId: `${chatId}:${messageId}`,
+          body: zalo.text(messageId, chatId, text),
+          replies,
+        },
       ],
     };
   });
