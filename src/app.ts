@@ -22,6 +22,8 @@ export interface AppDeps {
   /** Resolves when the database answers. */
   checkDatabase(): Promise<{ kind: string }>;
   logger: Logger;
+  /** false: no flood limits on the web chat (benchmarks of the product's own speed). */
+  webFloodLimits?: false;
   /** Signs the web chat's conversation cookie (runtime: kept in the database); random when absent. */
   webSessionSecret?: string;
   /** Extra routes (messenger webhooks, queue) mounted by the entry point. */
@@ -67,6 +69,7 @@ export function createApp(deps: AppDeps): Hono {
       handle: (msg) => deps.intake.handle(msg),
       pull: deps.pullWeb ?? (async () => []),
       sessionSecret: deps.webSessionSecret ?? randomSecret(),
+      ...(deps.webFloodLimits === false ? { flood: false as const } : {}),
     }),
   );
   deps.mount?.(app);

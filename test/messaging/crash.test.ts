@@ -88,15 +88,17 @@ type ScriptName = keyof typeof SCRIPTS;
 async function referenceReplies(url: string): Promise<Record<ScriptName, number[]>> {
   const out = {} as Record<ScriptName, number[]>;
   for (const name of Object.keys(SCRIPTS) as ScriptName[]) {
-    const conversationId = `crash-reference-${name}`;
+    // One browser per script: the server names the conversation with the cookie it issues.
+    let cookie = "";
     const counts: number[] = [];
     let last = "";
     for (const step of SCRIPTS[name]) {
       const res = await fetch(`${url}/api/chat/messages`, {
         method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ conversationId, text: step.text }),
+        headers: { "content-type": "application/json", ...(cookie ? { cookie } : {}) },
+        body: JSON.stringify({ text: step.text }),
       });
+      cookie = res.headers.get("set-cookie")?.split(";")[0] ?? cookie;
       const raw = await res.text();
       expect(res.status, raw).toBe(200);
       const replies = (JSON.parse(raw) as { replies: { text: string }[] }).replies;

@@ -31,8 +31,8 @@ export interface WebChatDeps {
   pull(conversationId: string): Promise<Reply[]>;
   /** Signs the conversation cookie. */
   sessionSecret: string;
-  /** Flood limits (per conversation, overall); defaults when absent. */
-  flood?: FloodLimits;
+  /** Flood limits (per conversation, overall); defaults when absent; false = none (benchmarks). */
+  flood?: FloodLimits | false;
   /** Messages per client address over all its conversations. Default 60 at once, then 2/s. */
   perAddress?: Rate;
 }
@@ -45,7 +45,8 @@ const body = z.object({ text: z.string() });
 export function webChatRoutes(deps: WebChatDeps): Hono<Env> {
   const app = new Hono<Env>();
   const secret = deps.sessionSecret;
-  const flood = new FloodGuard(deps.flood);
+  const limited = deps.flood !== false;
+  const flood = new FloodGuard(deps.flood || {});
   const addresses = new KeyedLimiter(deps.perAddress ?? { perSecond: 2, burst: 60 });
 
   app.get("/", async (c) => {
@@ -70,9 +71,10 @@ export function webChatRoutes(deps: WebChatDeps): Hono<Env> {
       if (!parsed.success) return c.json({ error: webStrings.badRequest }, 400);
       const id = await conversationId(c, secret);
       const address = clientAddress(c);
-      if (!flood.overall()) return c.json({ error: guardStrings.busy }, 429, { "Retry-After": "5" });
-      const verdict = flood.chat(`web:${id}`);
-      if (verdict.kind !== "ok" || !addresses.tryTake(address)) {
+      if (limited && !flood.overall())
+        return c.json({ error: guardStrings.busy }, 429, { "Retry-After": "5" });
+      const verdict = limited ? flood.chat(`web:${id}`) : ({ kind: "ok" } as const);
+      if (verdict.kind !== "ok" || (limited && !addresses.tryTake(address))) {
         const wait = verdict.kind === "notify" ? verdict.waitSeconds : 10;
         return c.json({ error: guardStrings.floodChat(wait) }, 429, { "Retry-After": String(wait) });
       }
