@@ -9,7 +9,7 @@ beforeAll(async () => {
   h = await harness("pglite");
   const logger = { info: () => {}, warn: () => {}, error: (o: unknown) => void logs.push(o) };
   app = createApp({ intake: h.intake, logger, checkDatabase: async () => ({ kind: "pglite" }) });
-});
+}, 180_000);
 afterAll(async () => {
   await h?.close();
 });
