@@ -324,7 +324,8 @@ async function crashAndRecover(kind: Db["kind"], recoveryTimeoutMs: number): Pro
   tgDown.failNext("sendMessage", ...hangs);
   zaloDown.failNext("sendMessage", ...hangs);
 
-  const first: Product = await startProduct(productEnv(db, tgDown, zaloDown));
+  // Generous start timeouts: the first start creates the data folder, slow on a shared machine.
+  const first: Product = await startProduct(productEnv(db, tgDown, zaloDown), 180_000);
   cleanups.push(() => first.stop("SIGKILL"));
   const reference = await referenceReplies(first.url);
   const scripted = buildChats(reference);
@@ -381,7 +382,7 @@ async function crashAndRecover(kind: Db["kind"], recoveryTimeoutMs: number): Pro
     () => zaloApi.close(),
   );
   const restartedAt = Date.now();
-  const second = await startProduct(productEnv(db, telegram, zaloApi));
+  const second = await startProduct(productEnv(db, telegram, zaloApi), 180_000);
   cleanups.push(() => second.stop("SIGKILL"));
 
   const expectedTotal = acked.reduce((n, u) => n + u.replies, 0);
@@ -484,7 +485,7 @@ async function inspectCrashState(db: Db) {
 describe("SIGKILL right after acknowledging a burst of webhook updates", () => {
   it("embedded database: after the restart every acknowledged update became exactly its replies and cases", async () => {
     await crashAndRecover("pglite", 90_000);
-  }, 240_000);
+  }, 600_000);
 
   it.skipIf(!postgres)(
     "PostgreSQL: the same, once the dead process's leases expired" +
