@@ -18,11 +18,14 @@ const citizens = Number(values.citizens);
 const concurrency = Number(values.concurrency);
 
 const dir = await mkdtemp(path.join(tmpdir(), "hopthu-bench-"));
-const runtime = await createRuntime({
-  DATA_DIR: dir,
-  DATABASE_URL: process.env.DATABASE_URL,
-  LOG_LEVEL: "silent",
-});
+const runtime = await createRuntime(
+  {
+    DATA_DIR: dir,
+    DATABASE_URL: process.env.DATABASE_URL,
+    LOG_LEVEL: "silent",
+  },
+  { webFloodLimits: false },
+);
 const server = serve({ fetch: runtime.app.fetch, port: 0, hostname: "127.0.0.1" });
 await new Promise((r) => server.once("listening", r));
 const { port } = server.address() as { port: number };
@@ -44,14 +47,16 @@ const script = [
 const latencies: number[] = [];
 let codes = 0;
 async function converse(i: number) {
-  const conversationId = `bench-${i}-${Math.random().toString(36).slice(2, 8)}`;
+  void i;
+  let cookie = ""; // the server names the conversation with the cookie it issues
   for (const text of script) {
     const t0 = performance.now();
     const res = await fetch(url, {
       method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ conversationId, text }),
+      headers: { "content-type": "application/json", ...(cookie ? { cookie } : {}) },
+      body: JSON.stringify({ text }),
     });
+    cookie = res.headers.get("set-cookie")?.split(";")[0] ?? cookie;
     const body = (await res.json()) as { replies: { text: string }[] };
     latencies.push(performance.now() - t0);
     if (res.status !== 200) throw new Error(`HTTP ${res.status}`);

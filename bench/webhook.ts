@@ -44,7 +44,9 @@ interface Stats {
 }
 
 type ToChild = { type: "stats"; id: number } | { type: "stop" };
-type FromChild = { type: "ready"; port: number; db: DbKind } | { type: "stats"; id: number; stats: Stats };
+type FromChild =
+  | { type: "ready"; port: number; db: DbKind; rssMb: number }
+  | { type: "stats"; id: number; stats: Stats };
 
 if (process.argv.includes("--serve")) await serveProduct();
 else await main();
@@ -76,7 +78,10 @@ async function serveProduct(): Promise<void> {
   await once(server, "listening");
   const { port } = server.address() as { port: number };
   const send = (m: FromChild) => process.send!(m);
-  send({ type: "ready", port, db: runtime.dbKind });
+  // Resident memory once started and idle (the own model loaded), after a collection.
+  await new Promise((r) => setTimeout(r, 1000));
+  (globalThis as { gc?: () => void }).gc?.();
+  send({ type: "ready", port, db: runtime.dbKind, rssMb: process.memoryUsage().rss / 1048576 });
   process.on("message", async (m: ToChild) => {
     if (m.type === "stats") {
       const [inbound, outbox] = await Promise.all([
@@ -129,6 +134,12 @@ interface Row {
   processedPerSecond: number;
   repliesPerSecond: number;
   replies: number;
+  /** /healthz latency while the load ran (probed every 50 ms). */
+  healthP99: number;
+  healthMax: number;
+  healthFailures: number;
+  /** Resident memory of the product, idle after start. */
+  idleRssMb: number;
   note?: string;
 }
 
@@ -194,6 +205,7 @@ async function run(o: RunOptions): Promise<Row> {
       execArgv: [
         "--import",
         "tsx",
+        "--expose-gc",
         ...(process.env.BENCH_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROF}`] : []),
       ],
       env: {
@@ -240,6 +252,24 @@ async function run(o: RunOptions): Promise<Row> {
     const warm = await stats();
     const warmSends = api.of("sendMessage").length;
 
+    // /healthz every 50 ms while the load runs.
+    const health: number[] = [];
+    let healthFailures = 0;
+    let probing = true;
+    const prober = (async () => {
+      while (probing) {
+        const t0 = performance.now();
+        try {
+          const r = await fetch(`${base}/healthz`);
+          await r.arrayBuffer();
+          if (r.status !== 200) healthFailures++;
+        } catch {
+          healthFailures++;
+        }
+        health.push(performance.now() - t0);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    })();
     const started = performance.now();
     const result = await autocannon({
       url: base,
@@ -256,6 +286,9 @@ async function run(o: RunOptions): Promise<Row> {
       ],
     });
     const acked = performance.now();
+    probing = false;
+    await prober;
+    health.sort((a, b) => a - b);
     const atAck = await stats();
     const backlog = atAck.inbound.pending;
     const done = await drained(stats, () => api.of("sendMessage").length, o.drainTimeoutMs);
@@ -280,6 +313,10 @@ async function run(o: RunOptions): Promise<Row> {
       processedPerSecond: updates / seconds,
       repliesPerSecond: replies / seconds,
       replies,
+      healthP99: health[Math.min(health.length - 1, Math.floor(health.length * 0.99))] ?? Number.NaN,
+      healthMax: health.at(-1) ?? Number.NaN,
+      healthFailures,
+      idleRssMb: ready.rssMb,
       ...(done
         ? {}
         : {
@@ -332,6 +369,8 @@ function printTable(rows: Row[], o: { duration: number; connections: number; rat
     "drain s",
     "processed/s",
     "replies/s",
+    "health p99/max ms",
+    "idle RSS MB",
   ];
   const table = rows.map((r) => [
     r.db,
@@ -346,6 +385,8 @@ function printTable(rows: Row[], o: { duration: number; connections: number; rat
     r.drain === undefined ? "—" : f(r.drain, 1),
     f(r.processedPerSecond, 1),
     f(r.repliesPerSecond, 1),
+    `${f(r.healthP99, 1)}/${f(r.healthMax, 1)}${r.healthFailures ? ` (${r.healthFailures} failed)` : ""}`,
+    f(r.idleRssMb),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...table.map((t) => t[i]!.length)));
   const line = (cells: string[]) =>
@@ -359,7 +400,8 @@ function printTable(rows: Row[], o: { duration: number; connections: number; rat
   for (const t of table) console.log(line(t));
   console.log(
     "acked = 2xx answers; backlog = updates stored but not yet processed at the last ack; drain = last ack → all processed and\n" +
-      "delivered; processed/s and replies/s are over the whole run (first request → last reply delivered).",
+      "delivered; processed/s and replies/s are over the whole run (first request → last reply delivered); health = /healthz\n" +
+      "probed every 50 ms during the load; idle RSS = the product's resident memory after start, own model loaded.",
   );
   for (const r of rows) if (r.note) console.log(`${r.db}/${r.channel}: ${r.note}`);
 }

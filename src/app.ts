@@ -3,6 +3,7 @@
  * runs under Node (src/main.ts) and on Workers.
  */
 import { Hono } from "hono";
+import { NONCE, secureHeaders } from "hono/secure-headers";
 import { webChatRoutes } from "./channels/web/routes.ts";
 import { webStrings } from "./channels/web/strings.ts";
 import type { IntakeService } from "./intake/service.ts";
@@ -21,12 +22,36 @@ export interface AppDeps {
   /** Resolves when the database answers. */
   checkDatabase(): Promise<{ kind: string }>;
   logger: Logger;
+  /** false: no flood limits on the web chat (benchmarks of the product's own speed). */
+  webFloodLimits?: false;
+  /** Signs the web chat's conversation cookie (runtime: kept in the database); random when absent. */
+  webSessionSecret?: string;
   /** Extra routes (messenger webhooks, queue) mounted by the entry point. */
   mount?: (app: Hono) => void;
 }
 
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
+  // Every answer: CSP (inline script/style only with this response's nonce, no framing), nosniff,
+  // no referrer, HSTS, and the rest of Hono's secure defaults.
+  app.use(
+    "*",
+    secureHeaders({
+      contentSecurityPolicy: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'", NONCE],
+        styleSrc: ["'self'", NONCE],
+        imgSrc: ["'self'", "data:"],
+        connectSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'none'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+      },
+      xFrameOptions: "DENY",
+      referrerPolicy: "no-referrer",
+    }),
+  );
 
   app.get("/healthz", async (c) => {
     try {
@@ -40,7 +65,12 @@ export function createApp(deps: AppDeps): Hono {
 
   app.route(
     "/",
-    webChatRoutes({ handle: (msg) => deps.intake.handle(msg), pull: deps.pullWeb ?? (async () => []) }),
+    webChatRoutes({
+      handle: (msg) => deps.intake.handle(msg),
+      pull: deps.pullWeb ?? (async () => []),
+      sessionSecret: deps.webSessionSecret ?? randomSecret(),
+      ...(deps.webFloodLimits === false ? { flood: false as const } : {}),
+    }),
   );
   deps.mount?.(app);
 
@@ -50,4 +80,10 @@ export function createApp(deps: AppDeps): Hono {
     return c.json({ error: webStrings.unavailable }, 503);
   });
   return app;
+}
+
+function randomSecret(): string {
+  return Array.from(crypto.getRandomValues(new Uint8Array(32)), (b) => b.toString(16).padStart(2, "0")).join(
+    "",
+  );
 }

@@ -20,6 +20,7 @@ import { ZaloSender } from "./channels/zalo/adapter.ts";
 import { ZaloBotClient } from "./channels/zalo/client.ts";
 import { startZaloPolling } from "./channels/zalo/polling.ts";
 import type { ParsedZaloUpdate } from "./channels/zalo/types.ts";
+import { zaloUpdateKey } from "./channels/zalo/update.ts";
 import { zaloWebhookRoutes } from "./channels/zalo/webhook.ts";
 import type { Classifier } from "./classify/classifier.ts";
 import type { Embedder } from "./classify/embedder.ts";
@@ -27,12 +28,13 @@ import { dialogueClassifier } from "./classify/port.ts";
 import { findSimilarCases, type SimilarOptions } from "./classify/similar.ts";
 import type { Config } from "./config.ts";
 import type { ReferenceData } from "./data/index.ts";
-import { InboundProcessor, storeUpdate } from "./inbound/index.ts";
+import { InboundProcessor } from "./inbound/index.ts";
 import { PlaceIndex } from "./intake/places.ts";
 import { IntakeService } from "./intake/service.ts";
 import type { ChannelName } from "./intake/types.ts";
 import { decodeTelegram, decodeZalo } from "./messaging/decoders.ts";
 import { createUpdateHandler } from "./messaging/handler.ts";
+import { createIngest } from "./messaging/ingest.ts";
 import { type OutboxPolicy, OutboxWorker, type RateLimits } from "./outbox/index.ts";
 import { CaseActions } from "./queue/actions.ts";
 import { createQueueApp } from "./queue/app.tsx";
@@ -40,6 +42,8 @@ import type { QueueRoutes } from "./queue/context.ts";
 import { queueExtensions } from "./queue/extensions.ts";
 import { CaseStore } from "./store/cases.ts";
 import type { Db } from "./store/db.ts";
+import { DbHealth } from "./store/health.ts";
+import { appSecret } from "./store/secrets.ts";
 
 export type RuntimeConfig = Pick<Config, "DATA_DIR" | "DATABASE_URL" | "LOG_LEVEL"> &
   Partial<
@@ -84,6 +88,8 @@ export interface RuntimeOptions {
   queuePollMs?: number;
   /** Where log lines go (Node shell; default stdout); tests read them. */
   logDestination?: { write(line: string): void };
+  /** false: no flood limits on the web chat (bench:intake measures the product's own speed). */
+  webFloodLimits?: false;
 }
 
 /** What the host hands in: everything that needs its file system, database driver or logger. */
@@ -148,10 +154,18 @@ export async function wireRuntime<L extends Logger>(
 
   // Built once the channels below have added their senders (the worker reads them at construction).
   let outbox: OutboxWorker | undefined;
+  const ingest = createIngest({
+    db,
+    logger,
+    onStored: () => inbound.kick(),
+    onQueued: () => outbox?.notify(),
+  });
   const inbound = new InboundProcessor({
     db,
     logger,
     exclusive,
+    // PGlite has one connection: one turn at a time, and acknowledgements go first.
+    ...(exclusive ? { concurrency: 1, yieldTo: () => ingest.writer.idle() } : { concurrency: 8 }),
     ...(config.INBOUND_LEASE_MS ? { leaseMs: config.INBOUND_LEASE_MS } : {}),
     handle: createUpdateHandler({
       db,
@@ -160,15 +174,8 @@ export async function wireRuntime<L extends Logger>(
       onQueued: () => outbox?.notify(),
     }),
   });
-  const store = async (
-    channel: ChannelName,
-    externalId: string,
-    chatId: string | undefined,
-    payload: unknown,
-  ) => {
-    await storeUpdate(db, { channel, externalId, ...(chatId ? { chatId } : {}), payload: payload as never });
-    inbound.kick();
-  };
+  const store = (channel: ChannelName, externalId: string, chatId: string | undefined, payload: unknown) =>
+    ingest.store({ channel, externalId, chatId, payload });
 
   if (config.TELEGRAM_BOT_TOKEN) {
     const bot = createTelegramBot({
@@ -186,7 +193,12 @@ export async function wireRuntime<L extends Logger>(
       await store("telegram", String(u.update_id), chatIdOf(u), u);
     };
     if (config.TELEGRAM_WEBHOOK_SECRET) {
-      const route = telegramWebhookRoute({ secretToken: config.TELEGRAM_WEBHOOK_SECRET, onUpdate, bot });
+      const route = telegramWebhookRoute({
+        secretToken: config.TELEGRAM_WEBHOOK_SECRET,
+        onUpdate,
+        bot,
+        logger,
+      });
       mounts.push((app) => app.route("/", route));
     }
     starters.push(async (signal) => {
@@ -216,11 +228,24 @@ export async function wireRuntime<L extends Logger>(
       ...(options.zaloTimeoutMs ? { timeoutMs: options.zaloTimeoutMs } : {}),
     });
     senders.zalo = new ZaloSender(client);
-    const onUpdate = (u: Exclude<ParsedZaloUpdate, { kind: "invalid" }>) =>
-      store("zalo", u.messageId, u.chat.id, u.raw);
+    type Valid = Exclude<ParsedZaloUpdate, { kind: "invalid" }>;
+    const asInput = (u: Valid) => ({
+      channel: "zalo" as const,
+      externalId: zaloUpdateKey(u),
+      chatId: u.chat.id,
+      payload: u.raw,
+    });
+    const onUpdate = (u: Valid) => ingest.store(asInput(u));
     if (config.ZALO_WEBHOOK_SECRET)
       mounts.push((app) =>
-        app.route("/", zaloWebhookRoutes({ secret: config.ZALO_WEBHOOK_SECRET!, store: onUpdate })),
+        app.route(
+          "/",
+          zaloWebhookRoutes({
+            secret: config.ZALO_WEBHOOK_SECRET!,
+            store: (updates) => ingest.storeMany(updates.map(asInput)),
+            logger,
+          }),
+        ),
       );
     starters.push(async (signal) => {
       if (config.PUBLIC_URL) {
@@ -274,12 +299,15 @@ export async function wireRuntime<L extends Logger>(
       }),
     ),
   );
+  const health = new DbHealth({ probe: () => db.$queryRaw`select 1` });
   const app = createApp({
     intake,
     logger,
+    webSessionSecret: await appSecret(db, "web-session"),
+    ...(options.webFloodLimits === false ? { webFloodLimits: false as const } : {}),
     pullWeb: (conversationId) => pullWebMessages(db, conversationId),
     async checkDatabase() {
-      await db.$queryRaw`select 1`;
+      await health.check();
       return { kind: opened.kind };
     },
     mount: (a) => {

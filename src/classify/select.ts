@@ -1,5 +1,7 @@
 import { E5_WEIGHTS_FILE } from "./e5/constants.js";
-import { type E5Config, E5Embedder } from "./e5/e5-embedder.js";
+// Type-only: @huggingface/transformers (~160 MB resident with onnxruntime) is imported only when
+// MODEL_DIR is set, so a server on the own model does not carry it.
+import type { E5Config, E5Embedder } from "./e5/e5-embedder.js";
 import { E5Error, modelFolder } from "./e5/weights.js";
 import type { Embedder } from "./embedder.js";
 
@@ -26,6 +28,7 @@ export async function loadE5IfPresent(
 ): Promise<{ embedder: E5Embedder } | { embedder: null; reason: string }> {
   if (!config.modelDir) return { embedder: null, reason: "MODEL_DIR is not set" };
   try {
+    const { E5Embedder } = await import("./e5/e5-embedder.js");
     return { embedder: await E5Embedder.load({ ...config, modelDir: config.modelDir }) };
   } catch (err) {
     if (err instanceof E5Error && (err.code === "absent" || err.code === "download-failed")) {

@@ -86,6 +86,11 @@ export interface InboundProcessorOptions {
    * their lease to expire. Never set it with several processors on one server.
    */
   exclusive?: boolean;
+  /**
+   * Awaited before each claim and each update's handling: lets more urgent work on the same
+   * connection go first (on PGlite, the webhook acknowledgements waiting to be written).
+   */
+  yieldTo?: () => Promise<void>;
 }
 
 export interface InboundPassResult {
@@ -121,6 +126,7 @@ export class InboundProcessor {
   private readonly pollIntervalMs: number;
   private readonly random: () => number;
   private readonly exclusive: boolean;
+  private readonly yieldTo: (() => Promise<void>) | undefined;
   private readonly wakeup = new Wakeup();
   private readonly inFlight = new Set<Promise<void>>();
   private stopping = false;
@@ -141,6 +147,7 @@ export class InboundProcessor {
     this.pollIntervalMs = options.pollIntervalMs ?? 1_000;
     this.random = options.random ?? Math.random;
     this.exclusive = options.exclusive ?? false;
+    this.yieldTo = options.yieldTo;
   }
 
   /** Wake the loop now (call after `storeUpdate`). */
@@ -262,23 +269,31 @@ export class InboundProcessor {
   }
 
   private async claim(limit: number): Promise<Row[]> {
+    await this.yieldTo?.();
     const now = this.clock.now();
     const leaseUntil = new Date(now.getTime() + this.leaseMs);
     // Only the oldest pending update of each chat qualifies (strict order per chat); an update of
-    // no chat has no predecessor. Claiming counts the attempt, so crash loops are bounded too.
+    // no chat has no predecessor. DISTINCT ON finds each chat's head in one pass (linear in the
+    // pending rows, however long one chat's backlog). Claiming counts the attempt, so crash loops
+    // are bounded too.
     const rows = await this.db.$queryRaw<Row[]>`
       UPDATE "InboundUpdate"
       SET "attempts" = "attempts" + 1, "nextAttemptAt" = ${leaseUntil}
       WHERE "id" IN (
-        SELECT u."id" FROM "InboundUpdate" u
-        WHERE u."status" = 'pending'
-          AND (u."nextAttemptAt" IS NULL OR u."nextAttemptAt" <= ${now})
-          AND (u."chatId" IS NULL OR NOT EXISTS (
-            SELECT 1 FROM "InboundUpdate" p
-            WHERE p."status" = 'pending' AND p."channel" = u."channel" AND p."chatId" = u."chatId"
-              AND p."id" < u."id"))
-        ORDER BY u."id"
-        LIMIT ${limit}
+        SELECT c."id" FROM "InboundUpdate" c
+        WHERE c."id" IN (
+          SELECT h."id" FROM (
+            SELECT DISTINCT ON (u."channel", u."chatId", CASE WHEN u."chatId" IS NULL THEN u."id" END)
+                   u."id", u."nextAttemptAt"
+            FROM "InboundUpdate" u
+            WHERE u."status" = 'pending'
+            ORDER BY u."channel", u."chatId", CASE WHEN u."chatId" IS NULL THEN u."id" END, u."id") h
+          WHERE h."nextAttemptAt" IS NULL OR h."nextAttemptAt" <= ${now}
+          ORDER BY h."id"
+          LIMIT ${limit})
+        -- Checked again on the row's latest version once it is locked (another processor may
+        -- have claimed it since this statement's snapshot).
+        AND c."status" = 'pending' AND (c."nextAttemptAt" IS NULL OR c."nextAttemptAt" <= ${now})
         FOR UPDATE SKIP LOCKED)
       RETURNING "id", "channel", "externalId", "chatId", "payload", "attempts", "receivedAt"`;
     return rows.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
@@ -330,6 +345,7 @@ export class InboundProcessor {
         attempt: row.attempts,
         receivedAt: row.receivedAt,
       };
+      await this.yieldTo?.();
       await Promise.race([Promise.resolve().then(() => this.handle(update, abort.signal)), timeout]);
     } catch (err) {
       return await this.onError(row, err);

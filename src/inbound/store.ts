@@ -1,19 +1,27 @@
 /**
  * Durable intake of webhook and polling updates: an update is written here before the webhook
  * answers 200 (or before the polling offset moves on), then processed by the InboundProcessor.
+ *
+ * Poison updates never block a chat or loop for ever: what PostgreSQL cannot hold is repaired
+ * (repair.ts: lone surrogates, NUL, absurd nesting); an update that still cannot be stored is
+ * kept as a *quarantined* row (status `quarantined`, the reason and an excerpt in its payload,
+ * the error in `lastError`) that officials see next to the failed ones — so the platform gets its
+ * 200 and stops redelivering. Only when even that fails (the database is down) does the caller
+ * get an error (→ 503, the platform retries). Every storage failure is logged.
  */
 import type { InboundUpdate, Prisma } from "../generated/prisma/client.ts";
 import type { ChannelName } from "../intake/types.ts";
-import type { DbClient } from "../outbox/support.ts";
+import { type DbClient, errorText, type Logger, silentLogger } from "../outbox/support.ts";
+import { repairJson } from "./repair.ts";
 
 export interface StoreUpdateInput {
   channel: ChannelName;
-  /** Telegram update_id, Zalo message_id: redeliveries of one update share it. */
+  /** Telegram update_id, Zalo chat + message_id: redeliveries of one update share it. */
   externalId: string | number | bigint;
   /** The chat whose updates must be processed in order; null = no ordering constraint. */
   chatId?: string | number | null | undefined;
   /** The raw update, as received. */
-  payload: Prisma.InputJsonValue;
+  payload: unknown;
 }
 
 export interface StoreUpdateResult {
@@ -21,54 +29,173 @@ export interface StoreUpdateResult {
   stored: boolean;
   /** The new row's id (absent for a duplicate). */
   id?: bigint;
+  /** Set when the update could not be stored as received and was quarantined instead (the reason). */
+  quarantined?: string;
+}
+
+export interface StoreOptions {
+  logger?: Logger;
+}
+
+interface Row {
+  channel: ChannelName;
+  externalId: string;
+  chatId: string | null;
+  payload: Prisma.InputJsonValue;
+  status?: "quarantined";
+  lastError?: string;
 }
 
 /**
  * Stores one update, once per (channel, externalId) (INSERT … ON CONFLICT DO NOTHING). Answer the
  * webhook only after this resolved; then `kick()` the processor.
  */
-export async function storeUpdate(db: DbClient, input: StoreUpdateInput): Promise<StoreUpdateResult> {
-  const rows = await db.inboundUpdate.createManyAndReturn({
-    data: [
-      {
-        channel: input.channel,
-        externalId: String(input.externalId),
-        chatId: input.chatId === undefined || input.chatId === null ? null : String(input.chatId),
-        payload: withoutNul(input.payload),
-      },
-    ],
-    skipDuplicates: true,
-    select: { id: true },
-  });
-  const row = rows[0];
-  return row ? { stored: true, id: row.id } : { stored: false };
+export async function storeUpdate(
+  db: DbClient,
+  input: StoreUpdateInput,
+  options: StoreOptions = {},
+): Promise<StoreUpdateResult> {
+  return (await storeUpdates(db, [input], options))[0]!;
 }
 
 /**
- * The payload with every U+0000 (in strings and keys) replaced by U+FFFD. A NUL is valid JSON but
- * PostgreSQL's jsonb and text cannot hold it: storing it as is would fail for ever, so the webhook
- * would answer 503 to every redelivery and long polling would stall on that update.
+ * Stores a batch of updates in ONE statement (one transaction, one round trip): all of them or,
+ * on error, none — then each is stored on its own so that one poison update neither spoils nor
+ * delays the others. Results are in input order; a repeat of an earlier input of the same batch
+ * is reported as a duplicate.
  */
-function withoutNul(value: Prisma.InputJsonValue): Prisma.InputJsonValue {
-  const clean = (v: unknown): unknown => {
-    if (typeof v === "string") return v.includes("\u0000") ? v.replaceAll("\u0000", "\uFFFD") : v;
-    if (Array.isArray(v)) return v.map(clean);
-    if (v !== null && typeof v === "object") {
-      return Object.fromEntries(Object.entries(v).map(([k, x]) => [clean(k) as string, clean(x)]));
+export async function storeUpdates(
+  db: DbClient,
+  inputs: readonly StoreUpdateInput[],
+  options: StoreOptions = {},
+): Promise<StoreUpdateResult[]> {
+  const logger = options.logger ?? silentLogger;
+  const rows = inputs.map((input) => toRow(input, logger));
+  const firstOf = new Map<string, number>();
+  const unique: Row[] = [];
+  const slot = rows.map((r, i) => {
+    const key = `${r.channel}\u0001${r.externalId}`;
+    const seen = firstOf.get(key);
+    if (seen !== undefined) return -1;
+    firstOf.set(key, i);
+    unique.push(r);
+    return unique.length - 1;
+  });
+  let results: StoreUpdateResult[];
+  try {
+    results = await insert(db, unique);
+  } catch (err) {
+    if (unique.length === 1) results = [await quarantine(db, unique[0]!, err, logger)];
+    else {
+      logger.warn(
+        { err, count: unique.length },
+        "inbound: a batch of updates could not be stored together; storing them one by one",
+      );
+      results = [];
+      for (const row of unique) {
+        try {
+          results.push((await insert(db, [row]))[0]!);
+        } catch (e) {
+          results.push(await quarantine(db, row, e, logger));
+        }
+      }
     }
-    return v;
-  };
-  return clean(value) as Prisma.InputJsonValue;
+  }
+  return slot.map((s) => (s === -1 ? { stored: false } : results[s]!));
 }
 
-/** Updates whose processing failed for good (newest first). */
+function toRow(input: StoreUpdateInput, logger: Logger): Row {
+  const externalId = String(input.externalId);
+  const { value, changes } = repairJson(input.payload);
+  if (changes.length) {
+    logger.warn(
+      { channel: input.channel, externalId, changes },
+      "inbound: repaired an update PostgreSQL could not store as received",
+    );
+  }
+  return {
+    channel: input.channel,
+    externalId: repairJson(externalId).value as string,
+    chatId:
+      input.chatId === undefined || input.chatId === null
+        ? null
+        : (repairJson(String(input.chatId)).value as string),
+    payload: (value ?? null) as Prisma.InputJsonValue,
+  };
+}
+
+async function insert(db: DbClient, rows: Row[]): Promise<StoreUpdateResult[]> {
+  if (!rows.length) return [];
+  const inserted = await db.inboundUpdate.createManyAndReturn({
+    data: rows,
+    skipDuplicates: true,
+    select: { id: true, channel: true, externalId: true },
+  });
+  const ids = new Map(inserted.map((r) => [`${r.channel}\u0001${r.externalId}`, r.id]));
+  return rows.map((r) => {
+    const id = ids.get(`${r.channel}\u0001${r.externalId}`);
+    if (id === undefined) return { stored: false };
+    return r.status === "quarantined"
+      ? { stored: true, id, quarantined: r.lastError ?? "" }
+      : { stored: true, id };
+  });
+}
+
+/**
+ * The update could not be stored: keep a quarantined row instead (so the platform gets its 200 and
+ * stops redelivering), unless the failure looks like the database being unavailable — then rethrow
+ * (503: the platform delivers it again later, when it can be stored whole).
+ */
+async function quarantine(db: DbClient, row: Row, err: unknown, logger: Logger): Promise<StoreUpdateResult> {
+  const context = { channel: row.channel, externalId: row.externalId, chatId: row.chatId };
+  if (!isDataError(err)) {
+    logger.error({ ...context, err }, "inbound: the update could not be stored (database unavailable?)");
+    throw err;
+  }
+  const reason = errorText(err, 500);
+  logger.error({ ...context, err }, "inbound: the update could not be stored; quarantined");
+  let excerpt: string;
+  try {
+    excerpt = JSON.stringify(row.payload).slice(0, 2000);
+  } catch {
+    excerpt = "(not serialisable)";
+  }
+  const q: Row = {
+    ...context,
+    payload: { quarantined: true, reason, excerpt: repairJson(excerpt).value as string },
+    status: "quarantined",
+    lastError: reason,
+  };
+  try {
+    return (await insert(db, [q]))[0]!;
+  } catch (e) {
+    logger.error({ ...context, err: e }, "inbound: not even the quarantine row could be stored");
+    throw e;
+  }
+}
+
+/**
+ * An error about the data (it will fail again on every redelivery), not about the database being
+ * reachable: serialiser exceptions (stack overflow on deep nesting, …) and PostgreSQL's data
+ * exceptions (SQLSTATE class 22) and program limits (class 54).
+ */
+export function isDataError(err: unknown): boolean {
+  if (err instanceof RangeError || err instanceof TypeError) return true;
+  const cause = (err as { meta?: { driverAdapterError?: { cause?: Record<string, unknown> } } })?.meta
+    ?.driverAdapterError?.cause;
+  if (!cause) return false;
+  const code = String(cause.originalCode ?? cause.code ?? "");
+  return code.startsWith("22") || code.startsWith("54") || cause.kind === "InvalidInputValue";
+}
+
+/** Updates whose processing failed for good, or that were quarantined at intake (newest first). */
 export function listFailedUpdates(
   db: DbClient,
   options: { channel?: ChannelName; chatId?: string; limit?: number } = {},
 ): Promise<InboundUpdate[]> {
   return db.inboundUpdate.findMany({
     where: {
-      status: "failed",
+      status: { in: ["failed", "quarantined"] },
       ...(options.channel !== undefined && { channel: options.channel }),
       ...(options.chatId !== undefined && { chatId: options.chatId }),
     },
@@ -79,7 +206,8 @@ export function listFailedUpdates(
 
 /**
  * Makes a failed update pending again (attempts restart at 0). It is processed after whatever its
- * chat received meanwhile has already been processed. Returns false unless it was failed.
+ * chat received meanwhile has already been processed. Returns false unless it was failed
+ * (a quarantined update holds no usable payload: there is nothing to retry).
  */
 export async function retryUpdate(db: DbClient, id: bigint): Promise<boolean> {
   const { count } = await db.inboundUpdate.updateMany({

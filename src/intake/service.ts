@@ -5,6 +5,8 @@
  */
 import type { ReferenceData } from "../data/index.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
+import { LookupGuard } from "../guard/lookups.ts";
+import { guardStrings } from "../i18n/guard.ts";
 import { type CaseStore, type Client, type Tx, withTx } from "../store/cases.ts";
 import type { Db } from "../store/db.ts";
 import {
@@ -27,6 +29,8 @@ export interface IntakeDeps {
   cases: CaseStore;
   now?: () => Date;
   classify?: (text: string) => Promise<Classification>;
+  /** Limits on tracking-code look-ups (default limits when absent; false = none). */
+  lookups?: LookupGuard | false;
 }
 
 export interface TurnOutcome {
@@ -66,6 +70,19 @@ class KeyedLock {
 
 class VersionConflict extends Error {}
 
+/** Thrown by the look-up port when the conversation or address is over its look-up limit. */
+class LookupLimited extends Error {
+  constructor(readonly waitMinutes: number) {
+    super("tracking-code look-ups over the limit");
+  }
+}
+
+/** What a turn did that decides what is kept of it. */
+interface TurnFlags {
+  /** A tracking code was looked up and not found, or the look-up was refused: a guess. */
+  failedLookup: boolean;
+}
+
 function isUniqueViolation(e: unknown): boolean {
   return (e as { code?: string })?.code === "P2002";
 }
@@ -73,9 +90,11 @@ function isUniqueViolation(e: unknown): boolean {
 export class IntakeService {
   private readonly lock = new KeyedLock();
   private readonly now: () => Date;
+  private readonly lookups: LookupGuard | undefined;
 
   constructor(private readonly deps: IntakeDeps) {
     this.now = deps.now ?? (() => new Date());
+    this.lookups = deps.lookups === false ? undefined : (deps.lookups ?? new LookupGuard());
   }
 
   async handle(msg: IncomingMessage, options: HandleOptions = {}): Promise<TurnOutcome> {
@@ -123,15 +142,34 @@ export class IntakeService {
     return { citizen, conversation };
   }
 
-  private ports(tx: Tx, citizenId: string, conversationId: string, channel: ChannelName): DialoguePorts {
+  private ports(
+    tx: Tx,
+    citizenId: string,
+    conversationId: string,
+    msg: IncomingMessage,
+    flags: TurnFlags,
+  ): DialoguePorts {
     const { cases, data, places, classify } = this.deps;
+    const channel = msg.channel;
     return {
       data,
       places,
       now: this.now,
       fileCase: (draft) =>
         cases.fileCase({ citizenId, conversationId, channel, draft, receivedAt: this.now() }, tx),
-      lookup: (code) => cases.lookup(code, citizenId, tx),
+      lookup: async (code) => {
+        const wait = this.lookups?.take(
+          `${msg.channel}:${msg.chatId}`,
+          msg.address ?? `${msg.channel}:user:${msg.userId}`,
+        );
+        if (wait) {
+          flags.failedLookup = true;
+          throw new LookupLimited(wait);
+        }
+        const view = await cases.lookup(code, citizenId, tx);
+        if (!view) flags.failedLookup = true;
+        return view;
+      },
       listOpenCases: () => cases.listOpenCases(citizenId, tx),
       rate: (caseId, score, comment) => cases.rate(caseId, citizenId, score, comment, tx),
       supplement: (caseId, text, photo) =>
@@ -157,7 +195,16 @@ export class IntakeService {
       }
       const state = { ...initialState, ...(conversation.state as object) } as DialogueState;
       const inboundAt = this.now();
-      const result = await handleTurn(state, msg, this.ports(tx, citizen.id, conversation.id, msg.channel));
+      const flags: TurnFlags = { failedLookup: false };
+      let result: TurnResult;
+      try {
+        result = await handleTurn(state, msg, this.ports(tx, citizen.id, conversation.id, msg, flags));
+      } catch (e) {
+        if (!(e instanceof LookupLimited)) throw e;
+        result = { state, replies: [{ text: guardStrings.lookupLimited(e.waitMinutes) }] };
+      }
+      // A failed guess of a tracking code is answered but not kept as conversation history (a
+      // brute-force attempt would otherwise write two rows per guess).
       await this.save(
         tx,
         conversation.id,
@@ -166,6 +213,7 @@ export class IntakeService {
         msg,
         inboundAt,
         isIdentityStep(state.step),
+        !flags.failedLookup,
       );
       // Conversations exist only on messengers (paper channels have none).
       await options.deliver?.(tx, result.replies, { ...conversation, channel: msg.channel });
@@ -181,12 +229,14 @@ export class IntakeService {
     msg: IncomingMessage,
     inboundAt: Date,
     identity = false,
+    keepHistory = true,
   ): Promise<void> {
     const updated = await tx.conversation.updateMany({
       where: { id: conversationId, version },
       data: { state: state as unknown as Prisma.InputJsonValue, step: state.step, version: { increment: 1 } },
     });
     if (updated.count !== 1) throw new VersionConflict();
+    if (!keepHistory) return;
     await tx.message.create({
       data: {
         conversationId,

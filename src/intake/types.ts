@@ -18,6 +18,11 @@ export interface IncomingMessage {
   photo?: IncomingPhoto;
   /** The channel's own message or update id, when known (deduplication, audit). */
   externalId?: string;
+  /**
+   * Where the message came from, for abuse limits: the web client's IP address. Absent on
+   * messengers (the sender's account is the address there).
+   */
+  address?: string;
   /** True when the message came from a group chat (the bot answers in private only). */
   isGroup?: boolean;
   receivedAt?: Date;

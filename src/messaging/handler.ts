@@ -3,6 +3,8 @@
  * dialogue, and queue the replies in the outbox in the same transaction, keyed by the update, so
  * re-processing after a crash neither repeats the turn nor sends a reply twice.
  */
+import { FloodGuard } from "../guard/flood.ts";
+import { guardStrings } from "../i18n/guard.ts";
 import { vi } from "../i18n/vi.ts";
 import type { ClaimedUpdate } from "../inbound/processor.ts";
 import { updateDedupeKey } from "../inbound/processor.ts";
@@ -45,7 +47,10 @@ export function createUpdateHandler(deps: {
   intake: IntakeService;
   decoders: Partial<Record<ChannelName, Decoder>>;
   onQueued?: () => void;
+  /** Per-chat flood limit (default limits when absent). */
+  flood?: FloodGuard;
 }) {
+  const flood = deps.flood ?? new FloodGuard();
   return async (update: ClaimedUpdate): Promise<void> => {
     const decode = deps.decoders[update.channel];
     if (!decode) throw new Error(`no decoder for channel ${update.channel}`);
@@ -59,6 +64,21 @@ export function createUpdateHandler(deps: {
           channel: update.channel,
           chatId: decoded.chatId,
           text,
+        });
+        deps.onQueued?.();
+      }
+      return;
+    }
+    // A chat writing faster than anyone types: one polite notice, then its messages are kept but
+    // not answered until it slows down (no backlog of thousands of replies).
+    const verdict = flood.chat(`${update.channel}:${decoded.message.chatId}`, update.receivedAt.getTime());
+    if (verdict.kind !== "ok") {
+      if (verdict.kind === "notify") {
+        await enqueue(deps.db, {
+          dedupeKey: updateDedupeKey(update, "flood"),
+          channel: update.channel,
+          chatId: decoded.message.chatId,
+          text: guardStrings.floodChat(verdict.waitSeconds),
         });
         deps.onQueued?.();
       }

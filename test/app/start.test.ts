@@ -11,12 +11,17 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-async function say(url: string, conversationId: string, text: string) {
+/** Each conversation is a browser: it keeps the cookie the server issued (the server names it). */
+const cookies = new Map<string, string>();
+async function say(url: string, conversation: string, text: string) {
+  const cookie = cookies.get(conversation);
   const res = await fetch(`${url}/api/chat/messages`, {
     method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ conversationId, text }),
+    headers: { "content-type": "application/json", ...(cookie ? { cookie } : {}) },
+    body: JSON.stringify({ text }),
   });
+  const issued = res.headers.get("set-cookie");
+  if (issued) cookies.set(conversation, issued.split(";")[0]!);
   const raw = await res.text();
   expect(res.status, raw).toBe(200);
   const body = JSON.parse(raw) as { replies: { text: string }[] };

@@ -9,7 +9,7 @@ beforeAll(async () => {
   h = await harness("pglite");
   const logger = { info: () => {}, warn: () => {}, error: (o: unknown) => void logs.push(o) };
   app = createApp({ intake: h.intake, logger, checkDatabase: async () => ({ kind: "pglite" }) });
-});
+}, 180_000);
 afterAll(async () => {
   await h?.close();
 });
@@ -57,14 +57,7 @@ describe("web chat HTTP API", () => {
     const bad = await post("{not json");
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { error: string }).error).toContain("không phải JSON");
-    for (const body of [
-      "[]",
-      "null",
-      '"x"',
-      '{"text":"hi"}',
-      '{"conversationId":"short","text":"hi"}',
-      '{"conversationId":"web-test-0002","text":42}',
-    ]) {
+    for (const body of ["[]", "null", '"x"', "{}", '{"conversationId":"web-test-0002","text":42}']) {
       const res = await post(body);
       expect(res.status, body).toBe(400);
     }

@@ -88,15 +88,17 @@ type ScriptName = keyof typeof SCRIPTS;
 async function referenceReplies(url: string): Promise<Record<ScriptName, number[]>> {
   const out = {} as Record<ScriptName, number[]>;
   for (const name of Object.keys(SCRIPTS) as ScriptName[]) {
-    const conversationId = `crash-reference-${name}`;
+    // One browser per script: the server names the conversation with the cookie it issues.
+    let cookie = "";
     const counts: number[] = [];
     let last = "";
     for (const step of SCRIPTS[name]) {
       const res = await fetch(`${url}/api/chat/messages`, {
         method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ conversationId, text: step.text }),
+        headers: { "content-type": "application/json", ...(cookie ? { cookie } : {}) },
+        body: JSON.stringify({ text: step.text }),
       });
+      cookie = res.headers.get("set-cookie")?.split(";")[0] ?? cookie;
       const raw = await res.text();
       expect(res.status, raw).toBe(200);
       const replies = (JSON.parse(raw) as { replies: { text: string }[] }).replies;
@@ -119,7 +121,7 @@ async function referenceReplies(url: string): Promise<Record<ScriptName, number[
 interface Update {
   channel: "telegram" | "zalo";
   chatId: string;
-  /** Telegram update_id, Zalo message_id. */
+  /** Telegram update_id, Zalo "<chat>:<message_id>". */
   externalId: string;
   body: unknown;
   /** Replies it must produce (0 for a redelivery of an update already acknowledged). */
@@ -164,7 +166,7 @@ function buildChats(reference: Record<ScriptName, number[]>): Chat[] {
       return {
         channel,
         chatId,
-        externalId: messageId,
+        externalId: `${chatId}:${messageId}`,
         body: zalo.text(messageId, chatId, step.text),
         replies: reference[script][n]!,
       };
@@ -175,7 +177,7 @@ function buildChats(reference: Record<ScriptName, number[]>): Chat[] {
       updates.push({
         channel,
         chatId,
-        externalId: messageId,
+        externalId: `${chatId}:${messageId}`,
         body: zalo.sticker(messageId, chatId),
         replies: 1,
       });
@@ -211,7 +213,13 @@ function buildWave(reference: Record<ScriptName, number[]>): Chat[] {
       chatId,
       script: "greeting",
       updates: [
-        { channel, chatId, externalId: messageId, body: zalo.text(messageId, chatId, text), replies },
+        {
+          channel,
+          chatId,
+          externalId: `${chatId}:${messageId}`,
+          body: zalo.text(messageId, chatId, text),
+          replies,
+        },
       ],
     };
   });
@@ -316,7 +324,8 @@ async function crashAndRecover(kind: Db["kind"], recoveryTimeoutMs: number): Pro
   tgDown.failNext("sendMessage", ...hangs);
   zaloDown.failNext("sendMessage", ...hangs);
 
-  const first: Product = await startProduct(productEnv(db, tgDown, zaloDown));
+  // Generous start timeouts: the first start creates the data folder, slow on a shared machine.
+  const first: Product = await startProduct(productEnv(db, tgDown, zaloDown), 180_000);
   cleanups.push(() => first.stop("SIGKILL"));
   const reference = await referenceReplies(first.url);
   const scripted = buildChats(reference);
@@ -373,7 +382,7 @@ async function crashAndRecover(kind: Db["kind"], recoveryTimeoutMs: number): Pro
     () => zaloApi.close(),
   );
   const restartedAt = Date.now();
-  const second = await startProduct(productEnv(db, telegram, zaloApi));
+  const second = await startProduct(productEnv(db, telegram, zaloApi), 180_000);
   cleanups.push(() => second.stop("SIGKILL"));
 
   const expectedTotal = acked.reduce((n, u) => n + u.replies, 0);
@@ -476,7 +485,7 @@ async function inspectCrashState(db: Db) {
 describe("SIGKILL right after acknowledging a burst of webhook updates", () => {
   it("embedded database: after the restart every acknowledged update became exactly its replies and cases", async () => {
     await crashAndRecover("pglite", 90_000);
-  }, 240_000);
+  }, 600_000);
 
   it.skipIf(!postgres)(
     "PostgreSQL: the same, once the dead process's leases expired" +

@@ -162,8 +162,15 @@ export function processed(
 ) {
   return until(
     async () => {
-      const row = await bots.rt.db.inboundUpdate.findUnique({
-        where: { channel_externalId: { channel, externalId: String(externalId) } },
+      // Zalo updates are keyed on chat and message ("<chat>:<message_id>"); tests pass the message id.
+      const id = String(externalId);
+      const row = await bots.rt.db.inboundUpdate.findFirst({
+        where: {
+          channel,
+          ...(channel === "zalo"
+            ? { OR: [{ externalId: id }, { externalId: { endsWith: `:${id}` } }] }
+            : { externalId: id }),
+        },
       });
       return row && row.status !== "pending" ? row : undefined;
     },
@@ -326,7 +333,7 @@ export function zaloCitizen(bots: Bots, chatId = `zc${uniqueNumber().toString(36
     const res = await postZalo(bots, body);
     if (res.status !== 200) throw new Error(`zalo webhook answered ${res.status}: ${await res.text()}`);
     await processed(bots, "zalo", messageId);
-    last = turnOf(await repliesFor(bots, "zalo", messageId));
+    last = turnOf(await repliesFor(bots, "zalo", `${chatId}:${messageId}`));
     return last;
   };
   const newId = () => `zm${uniqueNumber().toString(16)}`;

@@ -147,13 +147,15 @@ describe.skipIf(!hasPostgres)("the Worker in local workerd, on PostgreSQL", () =
   });
 
   it("files a case through the web chat; the case is in the database", async () => {
-    const conversationId = `web-workerd-${Date.now()}`;
+    // One browser: the server names the conversation with the cookie it issues.
+    let cookie = "";
     const say = async (text: string) => {
       const res = await fetch(`${worker.url}/api/chat/messages`, {
         method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ conversationId, text }),
+        headers: { "content-type": "application/json", ...(cookie ? { cookie } : {}) },
+        body: JSON.stringify({ text }),
       });
+      cookie = res.headers.get("set-cookie")?.split(";")[0] ?? cookie;
       expect(res.status).toBe(200);
       const body = (await res.json()) as {
         replies: { text: string; choices?: { id: string; label: string }[] }[];

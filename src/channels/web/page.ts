@@ -1,7 +1,8 @@
 /** The chat page served at "/": plain HTML, CSS and a little script; works on a phone screen. */
 import { webStrings as s } from "./strings.ts";
 
-export function chatPage(): string {
+export function chatPage(nonce?: string): string {
+  const n = nonce ? ` nonce="${nonce}"` : "";
   const strings = JSON.stringify({ placeholder: s.placeholder, offline: s.offline, send: s.send });
   return `<!doctype html>
 <html lang="vi">
@@ -10,7 +11,7 @@ export function chatPage(): string {
 <meta name="viewport" content="width=device-width, initial-scale=1, viewport-fit=cover">
 <meta name="theme-color" content="#b71c1c">
 <title>${s.title}</title>
-<style>
+<style${n}>
   :root { --red:#b71c1c; --bg:#f4f1ec; --me:#fff3e0; --bot:#ffffff; --ink:#1d1d1f; --muted:#6b6b70; }
   * { box-sizing: border-box; }
   html, body { height: 100%; margin: 0; }
@@ -51,19 +52,17 @@ export function chatPage(): string {
     <button id="send" type="submit">${s.send}</button>
   </form>
 </div>
-<script>
+<script${n}>
 (() => {
   const S = ${strings};
   const log = document.getElementById("log");
   const form = document.getElementById("form");
   const input = document.getElementById("input");
   const sendBtn = document.getElementById("send");
-  const KEY = "hopthu.conversation", HIST = "hopthu.history";
-  const newId = () => (crypto.randomUUID ? crypto.randomUUID() : String(Date.now()) + Math.random().toString(36).slice(2));
-  let id = localStorage.getItem(KEY);
+  // The conversation is named by the server's HttpOnly cookie; the page keeps only what it showed.
+  const HIST = "hopthu.history";
   let history = [];
   try { history = JSON.parse(localStorage.getItem(HIST) || "[]"); } catch { history = []; }
-  if (!id) { id = newId(); localStorage.setItem(KEY, id); history = []; }
 
   function bubble(kind, text) {
     const div = document.createElement("div");
@@ -101,7 +100,7 @@ export function chatPage(): string {
     history.push({ who: "me", text: shown || text }); save(); render();
     const typing = document.createElement("div"); typing.className = "typing"; typing.textContent = "…"; log.appendChild(typing);
     try {
-      const res = await fetch("/api/chat/messages", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ conversationId: id, text }) });
+      const res = await fetch("/api/chat/messages", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ text }) });
       const data = await res.json().catch(() => ({}));
       if (!res.ok) throw new Error(data.error || S.offline);
       for (const r of data.replies) history.push({ who: "bot", text: r.text, choices: r.choices });
@@ -114,11 +113,14 @@ export function chatPage(): string {
   form.addEventListener("submit", (e) => { e.preventDefault(); const t = input.value; input.value = ""; input.style.height = ""; send(t); });
   input.addEventListener("keydown", (e) => { if (e.key === "Enter" && !e.shiftKey) { e.preventDefault(); form.requestSubmit(); } });
   input.addEventListener("input", () => { input.style.height = "auto"; input.style.height = Math.min(input.scrollHeight, 140) + "px"; });
-  document.getElementById("reset").addEventListener("click", () => { id = newId(); localStorage.setItem(KEY, id); history = []; save(); render(); send("/start", "Xin chào"); });
+  document.getElementById("reset").addEventListener("click", async () => {
+    try { await fetch("/api/chat/session", { method: "POST" }); } catch {}
+    history = []; save(); render(); send("/start", "Xin chào");
+  });
   async function poll() {
     if (busy || document.hidden) return;
     try {
-      const res = await fetch("/api/chat/notifications?conversationId=" + encodeURIComponent(id));
+      const res = await fetch("/api/chat/notifications");
       if (!res.ok) return;
       const data = await res.json();
       if (data.replies && data.replies.length) {

@@ -8,7 +8,7 @@ export const webStrings = {
   newChat: "Cuộc trò chuyện mới",
   offline: "Không gửi được tin nhắn. Xin kiểm tra kết nối và thử lại.",
   badJson: "Yêu cầu không hợp lệ: nội dung không phải JSON.",
-  badRequest: "Yêu cầu không hợp lệ: cần conversationId (8–100 ký tự chữ, số, - hoặc _) và text.",
+  badRequest: "Yêu cầu không hợp lệ: cần nội dung tin nhắn (text).",
   tooLarge: "Yêu cầu quá lớn.",
   unavailable: "Hệ thống đang bận hoặc gặp sự cố. Xin thử lại sau ít phút.",
   notFound: "Không tìm thấy địa chỉ này.",

@@ -167,3 +167,11 @@ function describe(value: unknown): string {
 function invalid(reason: string, raw: unknown): ZaloInvalidUpdate {
   return { kind: "invalid", reason, raw };
 }
+
+/**
+ * The de-duplication key of a Zalo update: its chat and its message id. `message_id` alone is not
+ * known to be unique across chats, and two chats must never shadow each other's messages.
+ */
+export function zaloUpdateKey(update: { chat: { id: string }; messageId: string }): string {
+  return `${update.chat.id}:${update.messageId}`;
+}
