@@ -41,6 +41,8 @@ export function createApp(deps: AppDeps): Hono {
         defaultSrc: ["'self'"],
         scriptSrc: ["'self'", NONCE],
         styleSrc: ["'self'", NONCE],
+        // style="" attributes (server-rendered layout tweaks, the charts' SVG) cannot run code.
+        styleSrcAttr: ["'unsafe-inline'"],
         imgSrc: ["'self'", "data:"],
         connectSrc: ["'self'"],
         objectSrc: ["'none'"],

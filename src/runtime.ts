@@ -9,6 +9,8 @@ import { loadE5IfPresent } from "./classify/select.ts";
 import { loadReferenceData } from "./data/index.ts";
 import type { DigestConfig } from "./digest/config.ts";
 import { createDigest } from "./digest/index.ts";
+import { sessionOfficial } from "./queue/auth.tsx";
+import { SessionStore } from "./queue/sessions.ts";
 import { openDb } from "./store/db.ts";
 import { syncReferenceData } from "./store/reference.ts";
 import { liveCopy, reloadReference, seedEditableReference } from "./store/reference-live.ts";
@@ -63,6 +65,14 @@ export async function createRuntime(
     onQueued: () => wired.outbox.notify(),
     ...(options.now ? { now: options.now } : {}),
     ...(options.digestTickMs ? { tickMs: options.digestTickMs } : {}),
+    // Leaders and administrators read /digest with their queue account.
+    sessionOf: (c) =>
+      sessionOfficial(c, {
+        db: opened.db,
+        sessions: new SessionStore(opened.db, options.now),
+        now: options.now ?? (() => new Date()),
+        secureCookies: Boolean(config.PUBLIC_URL?.startsWith("https:")),
+      }),
   });
   wired.app.route("/", digest.routes);
   return {

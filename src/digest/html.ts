@@ -97,7 +97,7 @@ function nav(d: Digest, data: ReferenceData, links: PageLinks, prev: Period, nex
     <button type="submit">Xem</button>
   </form>
   <a class="btn primary" href="${esc(links.self({ format: "pdf" }))}">Tải PDF</a>
-  <button class="btn" onclick="window.print()">In</button>
+  <button class="btn" type="button" id="print-digest">In</button>
 </nav>`;
 }
 
@@ -157,8 +157,16 @@ footer{margin-top:24px;color:var(--muted);font-size:12px}
 export function renderDigestPage(
   report: { digest: Digest; narrative: Narrative },
   charts: DigestCharts,
-  ctx: { data: ReferenceData; links: PageLinks; previous: Period; next: Period | null },
+  ctx: {
+    data: ReferenceData;
+    links: PageLinks;
+    previous: Period;
+    next: Period | null;
+    /** The response's CSP nonce (the page's only style and script carry it). */
+    nonce?: string | undefined;
+  },
 ): string {
+  const nonce = ctx.nonce ? ` nonce="${esc(ctx.nonce)}"` : "";
   const d = report.digest;
   const t = d.totals;
   const s = d.satisfaction;
@@ -227,7 +235,7 @@ export function renderDigestPage(
   return `<!doctype html>
 <html lang="vi"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <meta name="robots" content="noindex">
-<title>${esc(S.title)} — ${esc(periodLabel(d.period))}</title><style>${CSS}</style></head>
+<title>${esc(S.title)} — ${esc(periodLabel(d.period))}</title><style${nonce}>${CSS}</style></head>
 <body><main>
 <header><h1>${esc(S.title)}</h1>
 <div class="meta"><b>${esc(d.scope.name)}</b> · ${esc(periodLabel(d.period))} · số liệu đến ${date(d.asOf)}</div></header>
@@ -249,5 +257,5 @@ ${nav(d, ctx.data, ctx.links, ctx.previous, ctx.next)}
 ${lowest}
 <div class="grid2">${breakdown(S.byAgency, d.byAgency, kind)}${breakdown(S.byPlace, d.byPlace, kind)}</div>
 <footer>Hộp thư dân · lập lúc ${date(d.generatedAt)} · tuần tính từ thứ Hai đến Chủ nhật theo giờ Việt Nam · vụ việc chuyển cơ quan được tính cho cơ quan đang giữ hồ sơ tại thời điểm của số liệu (trả lời: cơ quan đã trả lời).</footer>
-</main></body></html>`;
+</main><script${nonce}>document.getElementById("print-digest")?.addEventListener("click", () => window.print());</script></body></html>`;
 }

@@ -5,7 +5,7 @@ import type { Logger } from "../outbox/support.ts";
 import type { Db } from "../store/db.ts";
 import type { DigestConfig } from "./config.ts";
 import { DigestScheduler } from "./push.ts";
-import { digestRoutes } from "./routes.ts";
+import { type DigestRouteDeps, digestRoutes } from "./routes.ts";
 import type { DigestDeps } from "./service.ts";
 import { chatModelFromConfig, createSummarizer } from "./summary.ts";
 
@@ -20,6 +20,8 @@ export interface CreateDigestOptions {
   onQueued?: () => void;
   /** Check interval of the push schedule (default one minute). */
   tickMs?: number;
+  /** The signed-in official of a request (the queue's session): leaders and admins read the digest. */
+  sessionOf?: DigestRouteDeps["sessionOf"];
 }
 
 export async function createDigest(o: CreateDigestOptions) {
@@ -53,7 +55,11 @@ export async function createDigest(o: CreateDigestOptions) {
   return {
     deps,
     scheduler,
-    routes: digestRoutes({ ...deps, token: config.DIGEST_TOKEN }),
+    routes: digestRoutes({
+      ...deps,
+      token: config.DIGEST_TOKEN,
+      ...(o.sessionOf ? { sessionOf: o.sessionOf } : {}),
+    }),
   };
 }
 

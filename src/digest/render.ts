@@ -20,7 +20,7 @@ function nextPeriod(p: Period, now: Date): Period | null {
 export async function renderDigest(
   report: DigestReport,
   format: DigestFormat,
-  ctx: { data: ReferenceData; links: PageLinks; now: Date },
+  ctx: { data: ReferenceData; links: PageLinks; now: Date; nonce?: string | undefined },
 ): Promise<{ body: Uint8Array; contentType: string }> {
   if (format === "json")
     return {
@@ -35,6 +35,7 @@ export async function renderDigest(
     links: ctx.links,
     previous: previousPeriod(report.digest.period),
     next: nextPeriod(report.digest.period, ctx.now),
+    nonce: ctx.nonce,
   });
   return { body: new TextEncoder().encode(html), contentType: "text/html; charset=utf-8" };
 }

@@ -7,7 +7,7 @@
  * with from=/to= (YYYY-MM-DD); scope=city|agency:<id>|commune:<id>. Default: last week, city.
  */
 import { readFileSync } from "node:fs";
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import { setCookie } from "hono/cookie";
 import type { ReferenceData } from "../data/index.ts";
 import { digestStrings as S } from "../i18n/digest.ts";
@@ -29,6 +29,8 @@ import { buildDigest, type DigestDeps, parseScope } from "./service.ts";
 
 export interface DigestRouteDeps extends DigestDeps {
   token: string | undefined;
+  /** The signed-in official of the request (the queue's session), if any. */
+  sessionOf?: (c: Context) => Promise<{ role: string } | null>;
   db: Db;
   data: ReferenceData;
 }
@@ -84,7 +86,7 @@ export function digestRoutes(deps: DigestRouteDeps): Hono {
   });
 
   app.get("/digest", async (c) => {
-    const access = authorizeDigest(c, deps.token);
+    const access = authorizeDigest(c, deps.token, (await deps.sessionOf?.(c)) ?? null);
     if (!access.ok) {
       if (access.reason === "redirect") {
         setCookie(c, DIGEST_COOKIE, deps.token!, {
@@ -96,8 +98,8 @@ export function digestRoutes(deps: DigestRouteDeps): Hono {
         });
         return c.redirect(access.location, 303);
       }
-      const message = access.reason === "disabled" ? S.disabled : S.forbidden;
-      return c.html(errorPage(message), 403);
+      if (access.reason === "login") return c.redirect(access.location, 303);
+      return c.html(errorPage(S.forbidden), 403);
     }
     const now = deps.now();
     let period: Period;
@@ -121,6 +123,7 @@ export function digestRoutes(deps: DigestRouteDeps): Hono {
       data: deps.data,
       links: { self, scopeParam },
       now,
+      nonce: c.get("secureHeadersNonce" as never) as string | undefined,
     });
     const headers: Record<string, string> = {
       "cache-control": "private, no-store",
@@ -138,5 +141,5 @@ function errorPage(message: string): string {
     /[&<>"]/g,
     (ch) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[ch]!,
   );
-  return `<!doctype html><html lang="vi"><head><meta charset="utf-8"><title>${S.title}</title></head><body style="font-family:system-ui,sans-serif;max-width:640px;margin:60px auto;color:#1b2a3a"><h1 style="font-size:20px">${S.title}</h1><p>${esc}</p></body></html>`;
+  return `<!doctype html><html lang="vi"><head><meta charset="utf-8"><title>${S.title}</title></head><body><h1>${S.title}</h1><p>${esc}</p></body></html>`;
 }

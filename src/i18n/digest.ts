@@ -7,9 +7,8 @@ export const digestStrings = {
   unknownScope: (s: string) =>
     `Phạm vi không hợp lệ: ${s} (city, agency:<mã cơ quan> hoặc commune:<mã xã/phường>)`,
   badPeriod: "Kỳ báo cáo không hợp lệ: dùng from/to dạng YYYY-MM-DD (tối đa 2 năm).",
-  forbidden: "Bản tin chỉ dành cho lãnh đạo và quản trị viên. Vui lòng dùng đường dẫn có mã truy cập.",
-  disabled:
-    "Bản tin tổng hợp chưa được bật trên máy chủ này (chưa cấu hình DIGEST_TOKEN). Liên hệ quản trị viên.",
+  forbidden:
+    "Bản tin chỉ dành cho lãnh đạo và quản trị viên. Vui lòng đăng nhập bằng tài khoản lãnh đạo hoặc quản trị.",
   received: "Tiếp nhận",
   answered: "Đã trả lời",
   closed: "Đã kết thúc",

@@ -9,7 +9,7 @@ import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { q } from "../i18n/queue.ts";
 import type { Db } from "../store/db.ts";
 import { audit } from "./audit.ts";
-import type { QueueApp, QueueEnv } from "./context.ts";
+import type { QueueApp, QueueEnv, SessionOfficial } from "./context.ts";
 import { DUMMY_HASH, hashPassword, passwordProblem, verifyPassword } from "./password.ts";
 import { ABSOLUTE_MS, randomToken, type SessionStore } from "./sessions.ts";
 import { Flash, Layout } from "./views/layout.tsx";
@@ -49,6 +49,11 @@ function setSessionCookie(c: Context, o: AuthOptions, token: string) {
 
 function readSessionCookie(c: Context, o: AuthOptions): string | undefined {
   return getCookie(c, cookieName(c, o, SESSION_COOKIE));
+}
+
+/** The official signed in on this request, if any (for pages outside /queue, e.g. /digest). */
+export async function sessionOfficial(c: Context, o: AuthOptions): Promise<SessionOfficial | null> {
+  return (await o.sessions.get(readSessionCookie(c, o)))?.official ?? null;
 }
 
 function clearSessionCookie(c: Context, o: AuthOptions) {

@@ -1,5 +1,5 @@
 /**
- * /digest: leaders only (admin token until the queue's accounts land; off without a token), the
+ * /digest: leaders and administrators (their queue session, or the token from config), the
  * page in headless Chromium (figures, printable layout), the PDF and JSON of the same digest.
  */
 import { serve } from "@hono/node-server";
@@ -41,18 +41,29 @@ afterAll(() => db?.close());
 const auth = { authorization: `Bearer ${TOKEN}` };
 
 describe("/digest access", () => {
-  it("is off without a configured token, and says so", async () => {
+  it("without a token configured, only a leader's or an administrator's session opens it", async () => {
     const off = digestRoutes({ ...deps, token: undefined });
-    const res = await off.request("/digest", { headers: auth });
-    expect(res.status).toBe(403);
-    expect(await res.text()).toContain("chưa được bật");
+    const res = await off.request("/digest?period=2026-W48", { headers: auth });
+    expect(res.status).toBe(303);
+    expect(res.headers.get("location")).toBe("/queue/login?next=%2Fdigest%3Fperiod%3D2026-W48");
+    for (const [role, status] of [
+      ["leader", 200],
+      ["admin", 200],
+      ["officer", 403],
+      ["supervisor", 403],
+    ] as const) {
+      const withSession = digestRoutes({ ...deps, token: undefined, sessionOf: async () => ({ role }) });
+      const page = await withSession.request("/digest?period=2026-W48");
+      expect(page.status, role).toBe(status);
+      if (status === 403) expect(await page.text()).toContain("chỉ dành cho lãnh đạo");
+    }
   });
 
-  it("refuses a missing or wrong token", async () => {
-    expect((await routes.request("/digest")).status).toBe(403);
+  it("refuses a wrong token, and sends a visitor with none to the sign-in page", async () => {
+    expect((await routes.request("/digest")).status).toBe(303);
     expect((await routes.request("/digest", { headers: { authorization: "Bearer nope" } })).status).toBe(403);
     expect((await routes.request("/digest?token=nope")).status).toBe(403);
-    expect((await routes.request("/digest", { headers: { cookie: "digest_token=nope" } })).status).toBe(403);
+    expect((await routes.request("/digest", { headers: { cookie: "digest_token=nope" } })).status).toBe(303);
   });
 
   it("?token= sets an HttpOnly cookie and redirects to the URL without it", async () => {
