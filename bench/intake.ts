@@ -35,12 +35,8 @@ const script = [
   "/start",
   "file",
   "Đèn đường trên đường Nguyễn Văn Linh, phường Thanh Khê bị hỏng cả tuần nay, buổi tối rất tối và nguy hiểm",
-  "Đã có hai vụ té xe ở đoạn này.",
-  "next",
   "yes",
-  "pakn",
-  "no_photo",
-  "not_anonymous",
+  "Nguyễn Văn An, 0905 111 222",
   "send",
 ];
 

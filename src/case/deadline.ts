@@ -28,8 +28,19 @@ const settlement = period.extend({
   extensionN: z.number().int().positive().optional(),
   maxExtensions: z.number().int().min(0).optional(),
 });
-const kindRules = z.object({ acceptance: period, settlement });
-export const deadlineRulesSchema = z.object({ pakn: kindRules, khieu_nai: kindRules, to_cao: kindRules });
+const kindRules = z.object({
+  acceptance: period,
+  settlement,
+  /** A second complaint (khiếu nại lần hai, Luật Khiếu nại 2011, Điều 37) has its own periods. */
+  second: settlement.optional(),
+});
+export const deadlineRulesSchema = z.object({
+  pakn: kindRules,
+  khieu_nai: kindRules,
+  to_cao: kindRules,
+  /** A question handed to an agency (hỏi đáp): lighter handling than a PAKN. */
+  question: kindRules.optional(),
+});
 export type DeadlineRules = z.infer<typeof deadlineRulesSchema>;
 
 export interface DeadlineInput {
@@ -39,6 +50,15 @@ export interface DeadlineInput {
   complex?: boolean;
   remote?: boolean;
   extensions?: number;
+  /** A second complaint (khiếu nại lần hai): the `second` periods apply when the data has them. */
+  second?: boolean;
+  /** A question to an agency rather than a PAKN: the `question` periods apply when the data has them. */
+  question?: boolean;
+  /**
+   * The case's structured details (`Case.details`): a stored row spread into the input brings its
+   * `second` and `question` flags along, so re-computations keep the right periods.
+   */
+  details?: unknown;
 }
 
 export interface Deadlines {
@@ -57,10 +77,16 @@ function countPeriod(
 }
 
 export function computeDeadlines(input: DeadlineInput, rules: DeadlineRules, calendar: Calendar): Deadlines {
-  const r = rules[input.kind];
+  const details = (input.details && typeof input.details === "object" ? input.details : {}) as {
+    second?: unknown;
+    question?: unknown;
+  };
+  const second = input.second ?? details.second === true;
+  const question = input.question ?? details.question === true;
+  const r = (question && input.kind === "pakn" && rules.question) || rules[input.kind];
   const received = localDate(input.receivedAt);
   const acceptanceDue = countPeriod(calendar, received, r.acceptance.n, r.acceptance.unit);
-  const s = r.settlement;
+  const s = (second && r.second) || r.settlement;
   let n = s.n;
   if (input.remote && input.complex && s.remoteComplexN) n = s.remoteComplexN;
   else if (input.remote && s.remoteN) n = s.remoteN;

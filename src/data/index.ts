@@ -6,6 +6,7 @@
 import type { z } from "zod";
 import agenciesJson from "../../data/agencies.json" with { type: "json" };
 import deadlinesJson from "../../data/deadlines.json" with { type: "json" };
+import faqJson from "../../data/faq.json" with { type: "json" };
 import holidaysJson from "../../data/holidays.json" with { type: "json" };
 import placesJson from "../../data/places.json" with { type: "json" };
 import routingJson from "../../data/routing-rules.json" with { type: "json" };
@@ -15,6 +16,7 @@ import type { DeadlineRules } from "../case/deadline.ts";
 import {
   agenciesSchema,
   deadlineRulesSchema,
+  faqSchema,
   holidaysSchema,
   placesSchema,
   routingRulesSchema,
@@ -27,6 +29,7 @@ export type Commune = z.infer<typeof placesSchema>["communes"][number];
 export type Province = z.infer<typeof placesSchema>["province"];
 export type Agency = z.infer<typeof agenciesSchema>["agencies"][number];
 export type RoutingRule = z.infer<typeof routingRulesSchema>["rules"][number];
+export type FaqEntry = z.infer<typeof faqSchema>["entries"][number];
 
 export interface ReferenceData {
   topics: Topic[];
@@ -42,6 +45,8 @@ export interface ReferenceData {
   topicById: Map<string, Topic>;
   communeById: Map<string, Commune>;
   agencyById: Map<string, Agency>;
+  /** Answers to common questions (data/faq.json). */
+  faq: FaqEntry[];
 }
 
 export class DataError extends Error {
@@ -66,6 +71,8 @@ export function buildReferenceData(raw: {
   routing: unknown;
   holidays: unknown;
   deadlines: unknown;
+  /** data/faq.json when absent. */
+  faq?: unknown;
 }): ReferenceData {
   const { topics } = parse("topics.json", topicsSchema, raw.topics);
   const places = parse("places.json", placesSchema, raw.places);
@@ -73,6 +80,7 @@ export function buildReferenceData(raw: {
   const { rules } = parse("routing-rules.json", routingRulesSchema, raw.routing);
   const holidays = parse("holidays.json", holidaysSchema, raw.holidays);
   const deadlines = parse("deadlines.json", deadlineRulesSchema, raw.deadlines);
+  const { entries: faq } = parse("faq.json", faqSchema, raw.faq ?? faqJson);
 
   const topicById = new Map(topics.map((t) => [t.id, t]));
   const communeById = new Map(places.communes.map((c) => [c.id, c]));
@@ -87,14 +95,20 @@ export function buildReferenceData(raw: {
       problems.push(`agency ${a.id}: unknown commune ${a.communeId}`);
   }
   for (const c of places.communes) {
-    if (!agencies.some((a) => a.communeId === c.id))
+    if (!agencies.some((a) => a.communeId === c.id && a.kind !== "commune_police"))
       problems.push(`commune ${c.id} has no People's Committee in agencies.json`);
   }
+  for (const f of faq)
+    if (!topicById.has(f.topicId)) problems.push(`faq.json ${f.id}: unknown topic ${f.topicId}`);
   for (const r of rules) {
-    if (r.agency !== "$commune" && !agencyById.has(r.agency))
+    if (!r.agency.startsWith("$") && !agencyById.has(r.agency))
       problems.push(`routing rule #${r.id}: unknown agency ${r.agency}`);
-    if (r.agency === "$commune" && r.scope !== "commune")
-      problems.push(`routing rule #${r.id}: $commune needs scope "commune"`);
+    if (r.agency.startsWith("$") && r.agency !== "$commune" && r.agency !== "$commune_police")
+      problems.push(`routing rule #${r.id}: unknown agency ${r.agency}`);
+    if (r.agency.startsWith("$") && r.scope !== "commune")
+      problems.push(`routing rule #${r.id}: ${r.agency} needs scope "commune"`);
+    for (const p of r.places ?? [])
+      if (!communeById.has(p)) problems.push(`routing rule #${r.id}: unknown place ${p}`);
     for (const t of r.topics ?? [])
       if (!topicById.has(t)) problems.push(`routing rule #${r.id}: unknown topic ${t}`);
   }
@@ -115,6 +129,7 @@ export function buildReferenceData(raw: {
     topicById,
     communeById,
     agencyById,
+    faq,
   };
 }
 

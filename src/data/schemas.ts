@@ -32,6 +32,8 @@ export const topicsSchema = z.object({
 
 export const placesSchema = z.object({
   source: z.string(),
+  /** Where the `remote` flags come from. */
+  remoteSource: z.string().optional(),
   province: z.object({ id: z.string(), name: nfc, type: z.string() }),
   communes: z
     .array(
@@ -42,6 +44,8 @@ export const placesSchema = z.object({
         formerUnits: z.array(nfc).default([]),
         formerDistrict: nfc.optional(),
         aliases: z.array(nfc).default([]),
+        /** "Vùng sâu, vùng xa đi lại khó khăn" (Luật Khiếu nại 2011, Điều 28, 37): longer periods. */
+        remote: z.boolean().default(false),
       }),
     )
     .min(1),
@@ -73,6 +77,10 @@ export const routingRulesSchema = z.object({
         kinds: z.array(z.enum(CASE_KINDS)).optional(),
         topics: z.array(z.string()).optional(),
         scope: z.enum(["commune", "province", "any"]),
+        /** Matches only when the case's text contains one of these (diacritics and case ignored). */
+        keywords: z.array(nfc).optional(),
+        /** Matches only in these communes. */
+        places: z.array(z.string()).optional(),
         agency: z.string(),
       }),
     )
@@ -88,3 +96,20 @@ export const holidaysSchema = z.object({
 });
 
 export { deadlineRulesSchema };
+
+/** Answers to common questions (data/faq.json): the question path of the dialogue. */
+export const faqSchema = z.object({
+  entries: z
+    .array(
+      z.object({
+        id: z.string().regex(/^[a-z0-9-]+$/),
+        question: nfc,
+        /** Phrases that identify the question; each is matched without diacritics. */
+        keywords: z.array(nfc).min(1),
+        answer: nfc,
+        topicId: z.string(),
+        source: nfc,
+      }),
+    )
+    .min(1),
+});

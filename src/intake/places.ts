@@ -7,7 +7,8 @@ import type { Commune } from "../data/index.ts";
 
 export type PlaceMatch =
   | { kind: "unique"; commune: Commune; via?: string }
-  | { kind: "ambiguous"; candidates: Commune[] }
+  /** `district`: the citizen named a former district (abolished 2025) that is now several communes. */
+  | { kind: "ambiguous"; candidates: Commune[]; district?: string }
   | { kind: "none" };
 
 interface Entry {
@@ -54,10 +55,23 @@ function levenshtein(a: string, b: string, max: number): number {
   return prev[b.length]!;
 }
 
+const DISTRICT_WORD = /(?:^| )(huyen|quan|thi xa|thanh pho|tp|h|q|tx) ([a-z0-9' ]+)/g;
+
 export class PlaceIndex {
   private readonly entries: Entry[] = [];
+  /** Former districts (unaccented name without the type word) → the communes that took them in. */
+  private readonly districts = new Map<string, { label: string; communes: Commune[] }>();
 
   constructor(communes: readonly Commune[]) {
+    for (const commune of communes) {
+      for (const d of (commune.formerDistrict ?? "").split(";").map((x) => x.trim())) {
+        if (!d) continue;
+        const key = stripDiacritics(normalizePlace(d));
+        const entry = this.districts.get(key) ?? { label: d, communes: [] };
+        entry.communes.push(commune);
+        this.districts.set(key, entry);
+      }
+    }
     for (const commune of communes) {
       const add = (label: string, current: boolean) => {
         const accented = normalizePlace(label);
@@ -93,8 +107,41 @@ export class PlaceIndex {
     return { kind: "ambiguous", candidates: list.map((e) => e.commune) };
   }
 
+  /**
+   * "huyện Đại Lộc", "quan lien chieu": a district abolished on 01/7/2025 that is now several
+   * communes — the citizen must say which (a bare name like "Đại Lộc" is today's xã Đại Lộc).
+   */
+  district(text: string): PlaceMatch | undefined {
+    const folded = ` ${stripDiacritics(
+      text
+        .normalize("NFC")
+        .toLowerCase()
+        .replace(/[^\p{L}\p{M}\p{N}'\s]/gu, " ")
+        .replace(/\s+/g, " ")
+        .trim(),
+    )} `;
+    for (const m of folded.matchAll(DISTRICT_WORD)) {
+      const words = m[2]!.split(" ");
+      // The longest run of words after the type word that names a former district.
+      for (let n = Math.min(words.length, 4); n >= 1; n--) {
+        const entry = this.districts.get(words.slice(0, n).join(" "));
+        if (!entry || entry.communes.length < 2) continue;
+        // "xã Hà Nha, huyện Đại Lộc": the commune named besides the district settles it.
+        const rest = folded.replace(`${m[1]} ${words.slice(0, n).join(" ")}`, " ");
+        const named = entry.communes.filter((c) =>
+          this.entries.some((e) => e.commune === c && e.plain.length >= 4 && rest.includes(` ${e.plain} `)),
+        );
+        if (named.length === 1) return { kind: "unique", commune: named[0]! };
+        return { kind: "ambiguous", candidates: entry.communes, district: entry.label };
+      }
+    }
+    return undefined;
+  }
+
   /** What the citizen typed as an answer to "where?". */
   match(input: string): PlaceMatch {
+    const district = this.district(input);
+    if (district) return district;
     const q = normalizePlace(input);
     if (!q) return { kind: "none" };
     const qPlain = stripDiacritics(q);
@@ -122,13 +169,24 @@ export class PlaceIndex {
 
   /** Place names mentioned inside a longer text (whole words, longest names first). */
   findIn(text: string): PlaceMatch {
+    const district = this.district(text);
+    if (district) return district;
     const q = ` ${normalizePlace(text)} `;
     const qPlain = stripDiacritics(q);
     const marked = hasDiacritics(q);
     const found: Entry[] = [];
+    // "đường Hoàng Sa", "kiệt Núi Thành", "chợ Hòa Khánh": a street or a landmark, not the commune.
+    const landmark = /(?:duong|kiet|hem|ngo|cau|cho|truong|benh vien|khu do thi|nga ba|nga tu|song) $/;
     for (const e of this.entries) {
       if (e.plain.length < 4) continue;
-      const hit = marked ? q.includes(` ${e.accented} `) : qPlain.includes(` ${e.plain} `);
+      const hay = marked ? q : qPlain;
+      const needle = ` ${marked ? e.accented : e.plain} `;
+      let at = hay.indexOf(needle);
+      let hit = false;
+      while (at >= 0 && !hit) {
+        if (!landmark.test(stripDiacritics(hay.slice(Math.max(0, at - 15), at + 1)))) hit = true;
+        at = hay.indexOf(needle, at + 1);
+      }
       if (hit) found.push(e);
     }
     if (!found.length) return { kind: "none" };
@@ -136,6 +194,17 @@ export class PlaceIndex {
     const longest = found.filter(
       (e) => !found.some((o) => o !== e && o.plain.length > e.plain.length && o.plain.includes(e.plain)),
     );
+    // "kiệt 88 Núi Thành, phường Hòa Cường": a name after its type word beats a street name.
+    const typed = ` ${stripDiacritics(text.normalize("NFC").toLowerCase())
+      .replace(/[^\p{L}\p{N}\s]/gu, " ")
+      .replace(/\s+/g, " ")} `;
+    const withType = longest.filter((e) =>
+      new RegExp(
+        ` (?:phuong|xa|dac khu|thi tran|p|x) ${e.plain.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} `,
+      ).test(typed),
+    );
+    if (withType.length && new Set(withType.map((e) => e.commune.id)).size === 1)
+      return this.result(withType);
     return this.result(longest);
   }
 }

@@ -48,9 +48,28 @@ export class CaseStore {
   async fileCase(input: FileCaseInput, client: Client = this.db): Promise<FiledCase & { caseId: string }> {
     const { draft } = input;
     const placeId = draft.placeId ?? null;
-    const r = route({ topicId: draft.topicId, kind: draft.kind, placeId }, this.data);
+    const details = draft.details ?? {};
+    const r = route(
+      {
+        topicId: draft.topicId,
+        kind: draft.kind,
+        placeId,
+        text: [draft.subject ?? "", ...draft.description].join("\n"),
+        ...(details.competentAgencyId
+          ? { competent: { agencyId: details.competentAgencyId, reason: details.competentReason ?? "" } }
+          : {}),
+      },
+      this.data,
+    );
+    const remote = Boolean(placeId && this.data.communeById.get(placeId)?.remote);
     const deadlines = computeDeadlines(
-      { kind: draft.kind, receivedAt: input.receivedAt },
+      {
+        kind: draft.kind,
+        receivedAt: input.receivedAt,
+        remote,
+        second: Boolean(details.second),
+        question: Boolean(details.question),
+      },
       this.data.deadlines,
       this.data.calendar,
     );
@@ -78,9 +97,19 @@ export class CaseStore {
             description: draft.description.join("\n"),
           }),
           // The sender's identity lives apart from the case (CaseSender), read only through the queue's gate.
-          ...(draft.senderName || draft.senderContact
-            ? { sender: { create: { name: draft.senderName ?? null, contact: draft.senderContact ?? null } } }
+          ...(draft.senderName || draft.senderContact || draft.senderAddress
+            ? {
+                sender: {
+                  create: {
+                    name: draft.senderName ?? null,
+                    contact: draft.senderContact ?? null,
+                    address: draft.senderAddress ?? null,
+                  },
+                },
+              }
             : {}),
+          details: details as unknown as Prisma.InputJsonValue,
+          remote,
           anonymous,
           identityProtected: anonymous || identityProtectedByLaw(draft.kind),
           attachments: draft.photos as unknown as Prisma.InputJsonValue,

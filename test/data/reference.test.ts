@@ -70,10 +70,11 @@ describe("routing: topic × place × kind → agency, explained", () => {
     );
     expect(route({ topicId: "officials_conduct", kind: "khieu_nai" }, d).ruleId).toBe(3);
   });
-  it("sends security matters to the police wherever they happen, and the rest to the city office", () => {
+  it("sends security matters to the commune police (the city police when the place is unknown), and the rest to the city office", () => {
     expect(route({ topicId: "security_order", kind: "pakn", placeId: "hai-chau" }, d).agencyId).toBe(
-      "cong-an-thanh-pho",
+      "cong-an-hai-chau",
     );
+    expect(route({ topicId: "security_order", kind: "pakn" }, d).agencyId).toBe("cong-an-thanh-pho");
     expect(route({ topicId: "other", kind: "pakn" }, d)).toMatchObject({
       agencyId: "van-phong-ubnd",
       ruleId: 15,

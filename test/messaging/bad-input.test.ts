@@ -249,7 +249,8 @@ describe.each(kinds)("bad and odd input on the webhooks, on %s", (kind) => {
       );
       expect(res.status).toBe(200);
       await queuedAfter("telegram", updateId, chatId);
-      await bots.telegram.waitFor(() => bots.telegram.deliveredTo(chatId).length === 1);
+      // A full description: noted, and the place it names is proposed (two replies).
+      await bots.telegram.waitFor(() => bots.telegram.deliveredTo(chatId).length === 2);
       const stored = await bots.rt.db.inboundUpdate.findUniqueOrThrow({
         where: { channel_externalId: { channel: "telegram", externalId: String(updateId) } },
       });

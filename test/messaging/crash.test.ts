@@ -62,12 +62,10 @@ const SCRIPTS = {
     say("/start"),
     tap("file"),
     say("Nắp cống trước nhà số 10 đường Lê Lợi, phường Hải Châu bị vỡ, rất nguy hiểm cho người đi đường"),
-    tap("next"),
     say("yes"),
     tap("pakn"),
     tap("topic:transport_infrastructure"),
-    tap("no_photo"),
-    tap("not_anonymous"),
+    tap("anonymous"),
     tap("send"),
   ],
   /** Starts describing, adds a detail, no case yet. */

@@ -117,11 +117,9 @@ describe.each(kinds)("delivery failures, on %s", (kind) => {
     // File a case on Telegram first (no failures), so an official can act on it during the outage.
     await a.say("/gui");
     await a.say("Cây xanh trước trường tiểu học phường Hải Châu bị nghiêng sắp đổ, rất nguy hiểm");
-    await a.tap("next");
     await a.tap(vi.choice.yes);
     await a.tap("pakn");
     await a.tap("topic:environment");
-    await a.tap("no_photo");
     await a.tap("anonymous");
     const filed = await a.tap("send");
     const code = /Mã hồ sơ: (\S+)/.exec(filed.text)![1]!;

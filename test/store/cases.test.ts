@@ -136,12 +136,10 @@ describe.each(kinds)("the store on %s", (kind) => {
         }),
       ),
     );
-    await c.say("next");
     await c.say("city_wide");
     await c.say("pakn");
     await c.say("topic:transport_infrastructure");
-    await c.say("no_photo");
-    await c.say("not_anonymous");
+    await c.say("anonymous");
     const code = codeIn(await c.say("send"));
     const row = await h.opened.db.case.findUniqueOrThrow({ where: { code } });
     for (const p of parts) expect(row.description).toContain(p);

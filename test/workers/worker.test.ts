@@ -43,6 +43,7 @@ const PATH = [
   "topic:transport_infrastructure",
   "no_photo",
   "not_anonymous",
+  "anonymous",
   "send",
 ];
 function pick(choices: readonly { id: string; label: string }[]): string {
