@@ -103,8 +103,7 @@ describe("the classifier in the dialogue", () => {
     // topic the classifier ranked first.
     const picked = c.choices[0]!;
     await c.say(picked);
-    await c.say("no_photo");
-    await c.say("not_anonymous");
+    await c.say("Nguyễn Văn An, 0905 111 222");
     const code = codeIn(await c.say("send"));
     expect(await collectCorrections(h.opened.db)).toContainEqual(
       expect.objectContaining({

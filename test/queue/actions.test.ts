@@ -38,13 +38,11 @@ describe.each(kinds)("case actions on %s", (kind) => {
         .join("\n");
     await say("/gui");
     await say(text);
-    await say("next");
     await say("city_wide");
     await say(kindId);
     if (kindId === "to_cao") await say("Ông Lê Văn Cán, cán bộ phường");
     await say(kindId === "to_cao" ? "topic:officials_conduct" : "topic:environment");
-    await say("no_photo");
-    await say(kindId === "to_cao" ? "Hoàng Thị Tố, tổ 3 phường Hải Châu" : "not_anonymous");
+    await say(kindId === "to_cao" ? "Hoàng Thị Tố, tổ 3 phường Hải Châu" : "Nguyễn Văn An, 0905 111 222");
     const code = codeIn(await say("send"));
     return { row: await rt.db.case.findUniqueOrThrow({ where: { code } }), chatId };
   }

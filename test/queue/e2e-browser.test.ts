@@ -24,12 +24,10 @@ async function fileStreetLightCase(bots: Bots, text: string): Promise<{ code: st
   await c.say("/start");
   await c.tap("file");
   await c.say(text);
-  await c.tap("next");
   await c.tap(viText.choice.yes);
   await c.tap("pakn");
   await c.tap("topic:transport_infrastructure");
-  await c.tap("no_photo");
-  await c.tap("not_anonymous");
+  await c.say("Nguyễn Văn An, 0905 111 222");
   const code = codeIn((await c.tap("send")).text);
   return { code, chatId: c.chatId };
 }
