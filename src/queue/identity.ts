@@ -56,7 +56,13 @@ export async function identityStrings(db: Client, caseId: string): Promise<strin
     select: { sender: true, citizen: { select: { displayName: true, phone: true } } },
   });
   if (!c) return [];
-  const values = [c.sender?.name, c.sender?.contact, c.citizen.displayName, c.citizen.phone];
+  const values = [
+    c.sender?.name,
+    c.sender?.contact,
+    c.sender?.address,
+    c.citizen.displayName,
+    c.citizen.phone,
+  ];
   const out = new Set<string>();
   for (const v of values) {
     if (!v?.trim()) continue;
@@ -77,7 +83,8 @@ function escapeRegExp(s: string): string {
 
 /** Removes the sender's identity from a text (names, phone numbers in any spacing, the summary line). */
 export function redactText(text: string, secrets: readonly string[]): string {
-  let out = text.replace(/^(• Người gửi: ).*$/gmu, `$1${REDACTED}`);
+  // The summary the bot sent lists the sender's name, address and contact on lines of their own.
+  let out = text.replace(/^(• (?:Người gửi|Địa chỉ|Liên hệ): ).*$/gmu, `$1${REDACTED}`);
   for (const s of secrets) {
     const digits = s.replace(/\D/g, "");
     if (digits.length >= 8 && digits.length === s.replace(/[\s.+-]/g, "").length) {
