@@ -292,12 +292,14 @@ describe.each(kinds)("officials' documents, walk-ins, registers and admin on %s"
         await tx.caseEvent.count(); // runs inside the edit's transaction
       },
     });
+    // Rule 4 (security → city police) applies where no commune is known; with a commune, rule 16
+    // (the commune police) comes first.
     const rule4 = data.rules.find((r) => r.id === 4)!;
-    expect(route({ topicId: "security_order", kind: "pakn", placeId: "hai-chau" }, data).agencyId).toBe(
+    expect(route({ topicId: "security_order", kind: "pakn", placeId: null }, data).agencyId).toBe(
       "cong-an-thanh-pho",
     );
     await admin.saveRule("admin-1", { ...rule4, agency: "van-phong-ubnd", position: 4 });
-    expect(route({ topicId: "security_order", kind: "pakn", placeId: "hai-chau" }, data).agencyId).toBe(
+    expect(route({ topicId: "security_order", kind: "pakn", placeId: null }, data).agencyId).toBe(
       "van-phong-ubnd",
     );
     expect(audits.at(-1)).toEqual({ action: "routing_rule_saved", targetId: "4" });
