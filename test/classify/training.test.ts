@@ -46,10 +46,11 @@ describe("training", () => {
     expect(m.classifier.threshold).toBeLessThan(1);
   });
 
-  it("refuses to read the held-out examples, the realistic held-out set included", async () => {
+  it("refuses to read the held-out examples, the realistic and published held-out sets included", async () => {
     for (const examplesDir of [
       path.join(dir, "examples", "heldout"),
       path.join(dir, "examples", "heldout-real"),
+      path.join(dir, "examples", "heldout-published"),
     ]) {
       await expect(
         trainModel({ corpus: { documents: tinyCorpus() }, examplesDir, topicsFile }),
