@@ -151,6 +151,8 @@ export async function wireRuntime<L extends Logger>(
   const mounts: Array<(app: Hono) => void> = [];
   const starters: Array<(signal: AbortSignal) => Promise<void>> = [];
   let telegramUsername: string | undefined;
+  /** Also fetches citizens' photos for the officials' case page. */
+  let telegramSender: TelegramSender | undefined;
 
   // Built once the channels below have added their senders (the worker reads them at construction).
   let outbox: OutboxWorker | undefined;
@@ -186,7 +188,8 @@ export async function wireRuntime<L extends Logger>(
         ? { client: { timeoutSeconds: options.telegramTimeoutSeconds } }
         : {}),
     });
-    senders.telegram = new TelegramSender({ bot });
+    telegramSender = new TelegramSender({ bot });
+    senders.telegram = telegramSender;
     // Stored under its chat (edited messages and button clicks included), so that a chat's
     // updates are processed one at a time, in order.
     const onUpdate = async (u: { update_id: number }) => {
@@ -294,6 +297,7 @@ export async function wireRuntime<L extends Logger>(
         similarCases: (caseId) => similarCases(caseId),
         secureCookies: Boolean(config.PUBLIC_URL?.startsWith("https:")),
         extraRoutes: [...queueExtensions, ...(options.queueRoutes ?? [])],
+        telegramPhotos: telegramSender,
         ...(options.queuePollMs ? { pollMs: options.queuePollMs } : {}),
         ...(options.now ? { now: options.now } : {}),
       }),

@@ -160,6 +160,11 @@ export const qCase = {
   bot: "Hộp thư dân / cơ quan",
   photo: "Ảnh",
   photoNoPreview: "Ảnh gửi qua kênh nhắn tin",
+  photoOpen: (n: number) => `Ảnh ${n} — bấm để xem ảnh đầy đủ`,
+  photoUnavailable:
+    "Xin lỗi, hiện không lấy được ảnh này từ kênh nhắn tin (kênh chưa được kết nối hoặc ảnh không còn). Vui lòng thử lại sau.",
+  photoTooLarge: "Ảnh này vượt quá dung lượng cho phép (20 MB) nên không hiển thị được.",
+  photoUnsupported: "Tệp này không phải ảnh JPEG, PNG hoặc WebP nên không hiển thị được.",
   noMessages: "Hồ sơ này không có cuộc trò chuyện (nhập tại quầy hoặc qua bưu điện).",
   description: "Nội dung",
   similar: "Hồ sơ tương tự đang mở",

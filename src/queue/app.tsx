@@ -14,6 +14,7 @@ import { type AuthOptions, publicAuthRoutes, requireSession, sessionRoutes } fro
 import { caseRoutes } from "./case-routes.tsx";
 import type { QueueEnv, QueueRoutes, SessionOfficial } from "./context.ts";
 import { parseFilters, QueueQuery } from "./list.ts";
+import { photoRoutes, type TelegramPhotoSource } from "./photos.tsx";
 import { SessionStore } from "./sessions.ts";
 import { QUEUE_CSS, QUEUE_JS } from "./static.ts";
 import { Flash, Layout } from "./views/layout.tsx";
@@ -39,6 +40,8 @@ export interface QueueDeps {
   pollMs?: number;
   /** Routes added by other modules, registered after the session middleware. */
   extraRoutes?: QueueRoutes[];
+  /** Fetches citizens' Telegram photos (the production TelegramSender); absent: placeholders. */
+  telegramPhotos?: TelegramPhotoSource | undefined;
 }
 
 /** The same answer for a case that does not exist and one of another agency (nothing to learn by probing). */
@@ -158,7 +161,9 @@ export function createQueueApp(deps: QueueDeps): Hono<QueueEnv> {
     actions: deps.actions,
     now,
     similarCases: deps.similarCases,
+    photoPreview: (channel) => channel === "telegram" && Boolean(deps.telegramPhotos),
   });
+  photoRoutes(app, { db: deps.db, logger: deps.logger, telegram: deps.telegramPhotos });
 
   const services = { db: deps.db, data: deps.data, actions: deps.actions, now, logger: deps.logger };
   for (const register of deps.extraRoutes ?? []) register(app, services);

@@ -68,6 +68,8 @@ export interface CaseRouteDeps {
   actions: CaseActions;
   now: () => Date;
   similarCases?: ((caseId: string) => Promise<SimilarCase[]>) | undefined;
+  /** Whether photo references of a channel can be shown through the queue's photo route. */
+  photoPreview?: ((channel: string) => boolean) | undefined;
 }
 
 /** The case if the official may see it; NotFoundError otherwise (same answer either way). */
@@ -229,6 +231,7 @@ export async function casePageProps(
     colleagues,
     assigneeName: assignee?.displayName,
     identityAllowed: allowed,
+    photoPreview: deps.photoPreview?.(row.channel) ?? false,
     identity: extra.identity,
     now: deps.now(),
     flash: extra.flash,

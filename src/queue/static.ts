@@ -80,6 +80,7 @@ dl.facts dd{margin:0}
 .photos{display:flex;flex-wrap:wrap;gap:.4rem}
 .photos a{display:inline-block;padding:.2rem .5rem;border:1px solid var(--line);border-radius:6px;font-size:.85rem}
 .photos img{max-width:160px;max-height:120px;border-radius:6px;display:block}
+.photos a.thumb{padding:0;overflow:hidden}
 ol.timeline{list-style:none;padding:0;margin:0}
 ol.timeline li{padding:.35rem 0 .35rem .9rem;border-left:2px solid var(--line);font-size:.9rem}
 details.action{border:1px solid var(--line);border-radius:8px;margin-bottom:.5rem;background:#fff}

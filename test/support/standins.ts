@@ -33,6 +33,11 @@ export interface StandIn {
    * empty is held (long polling, as the real APIs do) until updates are pushed or its timeout ends.
    */
   pushUpdates(...updates: unknown[]): void;
+  /**
+   * A file Telegram holds (Telegram flavour): getFile answers its file_path, and
+   * GET /file/bot<token>/<file_path> serves the bytes (a download is recorded as method "download").
+   */
+  putFile(fileId: string, bytes: Uint8Array, contentType?: string): void;
   /** Waits until `predicate` holds over the recorded calls. */
   waitFor(predicate: (calls: ApiCall[]) => boolean, timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
@@ -48,6 +53,8 @@ async function start(flavour: Flavour): Promise<StandIn> {
   /** Long polls waiting for updates. */
   const polls = new Set<{ res: ServerResponse; timer: ReturnType<typeof setTimeout> }>();
   let messageId = 1000;
+  /** Telegram files: file_id → path and bytes. */
+  const files = new Map<string, { path: string; bytes: Uint8Array; contentType: string }>();
 
   const answerPoll = (poll: { res: ServerResponse; timer: ReturnType<typeof setTimeout> }) => {
     polls.delete(poll);
@@ -66,6 +73,15 @@ async function start(flavour: Flavour): Promise<StandIn> {
     req.setEncoding("utf8");
     req.on("data", (d) => (raw += d));
     req.on("end", () => {
+      const download = /^\/file\/bot([^/]+)\/(.+)$/.exec(req.url ?? "");
+      if (flavour === "telegram" && download && req.method === "GET") {
+        const [, token, path] = download as unknown as [string, string, string];
+        calls.push({ method: "download", token: decodeURIComponent(token), body: { path }, at: Date.now() });
+        const file = [...files.values()].find((f) => f.path === decodeURIComponent(path));
+        if (!file) return send(res, 404, { ok: false, error_code: 404, description: "Not Found" });
+        res.writeHead(200, { "content-type": file.contentType, "content-length": String(file.bytes.length) });
+        return res.end(file.bytes);
+      }
       const m = /^\/bot([^/]+)\/(\w+)$/.exec(req.url ?? "");
       if (!m) return send(res, 404, { ok: false, error_code: 404, description: "Not Found" });
       const [, token, method] = m as unknown as [string, string, string];
@@ -120,6 +136,22 @@ async function start(flavour: Flavour): Promise<StandIn> {
                 }
               : { message_id: `m${++messageId}`, date: Date.now() },
           );
+        case "getFile": {
+          const file = files.get(String(body.file_id ?? ""));
+          if (flavour !== "telegram") return ok(res, true);
+          if (!file)
+            return send(res, 400, {
+              ok: false,
+              error_code: 400,
+              description: "Bad Request: invalid file_id",
+            });
+          return ok(res, {
+            file_id: body.file_id,
+            file_unique_id: `u-${String(body.file_id)}`,
+            file_size: file.bytes.length,
+            file_path: file.path,
+          });
+        }
         case "setWebhook":
         case "getWebhookInfo":
         case "deleteWebhook":
@@ -157,6 +189,9 @@ async function start(flavour: Flavour): Promise<StandIn> {
         .map((c) => String(c.body.text)),
     failNext(method, ...f) {
       failures.set(method, [...(failures.get(method) ?? []), ...f]);
+    },
+    putFile(fileId, bytes, contentType = "image/jpeg") {
+      files.set(fileId, { path: `photos/file_${files.size}.jpg`, bytes, contentType });
     },
     pushUpdates(...u) {
       updates.push(...u);

@@ -81,6 +81,8 @@ export interface CasePageProps {
   colleagues: { id: string; displayName: string }[];
   assigneeName?: string | undefined;
   identityAllowed: boolean;
+  /** Telegram photo references are shown through the queue's photo route. */
+  photoPreview?: boolean | undefined;
   identity?: SenderIdentity | null | undefined;
   now: Date;
   flash?: string | undefined;
@@ -96,7 +98,11 @@ const dateTime = (d: Date) =>
     .map((p, i) => (i === 0 ? p.split("-").reverse().join("/") : p))
     .join(" ");
 
-function Photos(props: { items: unknown }) {
+/**
+ * Photos: https URLs (Zalo, web) as links; file references (Telegram) as thumbnails served by the
+ * queue's own photo route (`href(n)`, n from 1) when it can fetch them, a labelled placeholder otherwise.
+ */
+function Photos(props: { items: unknown; href?: ((n: number) => string) | undefined }) {
   const items = Array.isArray(props.items) ? (props.items as { ref?: string; url?: string }[]) : [];
   if (!items.length) return null;
   return (
@@ -106,8 +112,18 @@ function Photos(props: { items: unknown }) {
           <a href={p.url} target="_blank" rel="noopener noreferrer">
             {qCase.photo} {i + 1}
           </a>
+        ) : props.href && p.ref ? (
+          <a
+            class="thumb"
+            href={props.href(i + 1)}
+            target="_blank"
+            rel="noopener"
+            title={qCase.photoOpen(i + 1)}
+          >
+            <img src={props.href(i + 1)} alt={`${qCase.photo} ${i + 1}`} loading="lazy" decoding="async" />
+          </a>
         ) : (
-          <span class="badge done" title={p.ref ?? ""}>
+          <span class="badge done">
             {qCase.photoNoPreview} {i + 1}
           </span>
         ),
@@ -354,7 +370,10 @@ export function CasePage(p: CasePageProps) {
             <p class="msg in" style="max-width:none">
               {c.description}
             </p>
-            <Photos items={c.attachments} />
+            <Photos
+              items={c.attachments}
+              href={p.photoPreview ? (n) => `/queue/cases/${c.id}/photos/${n}` : undefined}
+            />
           </section>
           <section class="card">
             <h2>{qCase.conversation}</h2>
@@ -365,7 +384,14 @@ export function CasePage(p: CasePageProps) {
                 {p.messages.map((m) => (
                   <div class={`msg ${m.direction === "in" ? "in" : "out"}${m.redacted ? " redacted" : ""}`}>
                     {m.text}
-                    <Photos items={m.attachments} />
+                    <Photos
+                      items={m.redacted ? [] : m.attachments}
+                      href={
+                        p.photoPreview && m.direction === "in"
+                          ? (n) => `/queue/cases/${c.id}/messages/${m.id}/photos/${n}`
+                          : undefined
+                      }
+                    />
                     <span class="when">
                       {m.direction === "in" ? qCase.citizen : qCase.bot} · {dateTime(m.createdAt)}
                       {m.delivery ? (
