@@ -43,7 +43,7 @@ describe.each(kinds)("citizens' Telegram photos on the case page, on %s", (kind)
     await c.say("Thanh Khê");
     await c.tap("pakn");
     await c.tap("topic:environment");
-    await c.tap("not_anonymous");
+    await c.say("Nguyễn Văn An, 0905 111 222");
     const code = codeIn((await c.tap("send")).text);
     const row = await bots.rt.db.case.findUniqueOrThrow({ where: { code } });
     caseId = row.id;
