@@ -6,6 +6,7 @@ import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { PGlite } from "@electric-sql/pglite";
+import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
 import { PrismaPg } from "@prisma/adapter-pg";
 import type { SqlMigrationAwareDriverAdapterFactory } from "@prisma/driver-adapter-utils";
 import { PrismaPGlite } from "pglite-prisma-adapter";
@@ -36,6 +37,19 @@ export const defaultMigrationPaths: MigrationPaths = {
   migrationsDir: path.join(root, "prisma/migrations"),
 };
 
+/**
+ * The PostgreSQL extensions the schema uses (schema.prisma's `extensions`), loaded into every
+ * embedded database: PGlite ships contrib extensions as separate modules.
+ */
+export const PGLITE_EXTENSIONS = { pg_trgm };
+
+/** The PGlite driver adapter whose shadow database (db:diff) has the extensions too. */
+export class PrismaPGliteWithExtensions extends PrismaPGlite {
+  override connectToShadowDb() {
+    return new PrismaPGlite(new PGlite("memory://", { extensions: PGLITE_EXTENSIONS })).connect();
+  }
+}
+
 export async function openDb(options: DbOptions): Promise<OpenDb> {
   let factory: SqlMigrationAwareDriverAdapterFactory;
   let closeDriver: () => Promise<void>;
@@ -49,9 +63,9 @@ export async function openDb(options: DbOptions): Promise<OpenDb> {
     kind = "pglite";
     const dataDir = options.dataDir ?? "./.data";
     if (!dataDir.startsWith("memory://")) await mkdir(dataDir, { recursive: true });
-    const client = new PGlite(dataDir);
+    const client = new PGlite(dataDir, { extensions: PGLITE_EXTENSIONS });
     await client.waitReady;
-    factory = new PrismaPGlite(client);
+    factory = new PrismaPGliteWithExtensions(client);
     closeDriver = () => client.close();
   }
   const appliedMigrations =
