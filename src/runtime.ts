@@ -12,6 +12,7 @@ import { createDigest } from "./digest/index.ts";
 import { sessionOfficial } from "./queue/auth.tsx";
 import { SessionStore } from "./queue/sessions.ts";
 import { openDb } from "./store/db.ts";
+import { maintainEmbedded } from "./store/maintenance.ts";
 import { syncReferenceData } from "./store/reference.ts";
 import { liveCopy, reloadReference, seedEditableReference, watchReference } from "./store/reference-live.ts";
 import { loadClassifierOrNone, type RuntimeConfig, type RuntimeOptions, wireRuntime } from "./wiring.ts";
@@ -55,6 +56,8 @@ export async function createRuntime(
     opened.kind === "postgres"
       ? watchReference(opened.db, data, { logger, intervalMs: options.referencePollMs ?? 3_000 })
       : undefined;
+  // PGlite has no autovacuum: the app vacuums and analyses it (src/store/maintenance.ts).
+  const upkeep = opened.kind === "pglite" ? maintainEmbedded(opened.db, { logger }) : undefined;
   const classifier = await loadClassifierOrNone(
     () => loadClassifier(options.classifierDir ?? DEFAULT_MODEL_DIR),
     logger,
@@ -94,9 +97,11 @@ export async function createRuntime(
       await wired.start();
       digest.scheduler.start();
       reference?.start();
+      upkeep?.start();
     },
     async close() {
       await reference?.stop();
+      await upkeep?.stop();
       await digest.scheduler.stop();
       await wired.close();
       await e5.embedder?.dispose();

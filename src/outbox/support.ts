@@ -83,3 +83,48 @@ export class Wakeup {
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+export interface PeriodicJob {
+  start(): void;
+  /** Ends the loop after the run in progress, if any. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Runs `run` every `intervalMs` (the first time after `firstDelayMs`, default `intervalMs`) until
+ * stopped. A run that throws is logged and the loop goes on; runs never overlap.
+ */
+export function periodicJob(
+  run: () => Promise<unknown>,
+  options: { intervalMs: number; firstDelayMs?: number; logger?: Logger; name: string },
+): PeriodicJob {
+  const logger = options.logger ?? silentLogger;
+  const wakeup = new Wakeup();
+  let stopping = false;
+  let loop: Promise<void> | undefined;
+  return {
+    start() {
+      if (loop) return;
+      stopping = false;
+      loop = (async () => {
+        let delay = options.firstDelayMs ?? options.intervalMs;
+        while (!stopping) {
+          await wakeup.wait(delay);
+          delay = options.intervalMs;
+          if (stopping) break;
+          try {
+            await run();
+          } catch (err) {
+            logger.error({ err, job: options.name }, `${options.name} failed; tried again later`);
+          }
+        }
+      })();
+    },
+    async stop() {
+      stopping = true;
+      wakeup.notify();
+      await loop;
+      loop = undefined;
+    },
+  };
+}

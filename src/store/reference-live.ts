@@ -13,7 +13,7 @@ import { z } from "zod";
 import { buildReferenceData, DataError, type ReferenceData } from "../data/index.ts";
 import { agenciesSchema, holidaysSchema, routingRulesSchema } from "../data/schemas.ts";
 import { type CannedReply, cannedReplySchema, loadCannedSeed } from "../documents/templates.ts";
-import { type Logger, silentLogger, Wakeup } from "../outbox/support.ts";
+import { type Logger, type PeriodicJob, periodicJob, silentLogger } from "../outbox/support.ts";
 import type { Client, Tx } from "./cases.ts";
 import { withTx } from "./cases.ts";
 import type { Db } from "./db.ts";
@@ -201,28 +201,23 @@ export async function reloadReference(db: Client, live: ReferenceData): Promise<
   return applyVersioned(live, await loadLiveReference(db, live), version);
 }
 
-export interface ReferenceWatcher {
+export interface ReferenceWatcher extends PeriodicJob {
   /** Reloads now if another process changed the data since it was loaded; returns whether it did. */
   check(): Promise<boolean>;
-  start(): void;
-  stop(): Promise<void>;
 }
 
 /**
  * Keeps a process's live reference data in step with edits made by other processes on the same
  * database: every `intervalMs` one read of the version row, and a reload when it moved. Edits of
- * this process apply at once (ReferenceAdmin); others within one interval.
+ * this process apply at once (ReferenceAdmin); others within one interval. An edit that does not
+ * validate here, or the database away: the data held is kept, and the next check tries again.
  */
 export function watchReference(
   db: Client,
   live: ReferenceData,
   options: { intervalMs?: number; logger?: Logger } = {},
 ): ReferenceWatcher {
-  const intervalMs = options.intervalMs ?? 3_000;
   const logger = options.logger ?? silentLogger;
-  const wakeup = new Wakeup();
-  let stopping = false;
-  let loop: Promise<void> | undefined;
   const check = async () => {
     const version = await readReferenceVersion(db);
     if (version === loadedReferenceVersion(live)) return false;
@@ -230,31 +225,12 @@ export function watchReference(
     if (applied) logger.info({ version }, "reference data reloaded: changed by another process");
     return applied;
   };
-  return {
-    check,
-    start() {
-      if (loop) return;
-      stopping = false;
-      loop = (async () => {
-        while (!stopping) {
-          await wakeup.wait(intervalMs);
-          if (stopping) break;
-          try {
-            await check();
-          } catch (err) {
-            // An edit that does not validate here, or the database away: keep the data held, retry.
-            logger.error({ err }, "reference data: could not check or reload; kept the current data");
-          }
-        }
-      })();
-    },
-    async stop() {
-      stopping = true;
-      wakeup.notify();
-      await loop;
-      loop = undefined;
-    },
-  };
+  const job = periodicJob(check, {
+    intervalMs: options.intervalMs ?? 3_000,
+    logger,
+    name: "reference data check",
+  });
+  return { check, start: job.start, stop: job.stop };
 }
 
 // ——— Administration: validated edits, each audited, effective at once ———
