@@ -260,7 +260,7 @@ export const qInbound = {
   intro:
     "Tin nhắn gửi đến qua Telegram, Zalo hoặc trang web mà hệ thống đã thử xử lý nhiều lần không được, hoặc không lưu được nguyên vẹn khi nhận. Tên, số điện thoại, địa chỉ thư điện tử và các câu trả lời về danh tính của người gửi đã được ẩn.",
   banner: (n: number) =>
-    `Có ${n.toLocaleString("vi-VN")} tin nhắn của người dân hệ thống chưa xử lý được — xem và xử lý.`,
+    `Có ${n.toLocaleString("vi-VN")} tin nhắn của người dân mà hệ thống chưa xử lý được — xem và xử lý.`,
   empty: "Không có tin nhắn nào đang chờ xem xét.",
   columns: {
     received: "Thời điểm nhận",

@@ -154,7 +154,7 @@ describe.each(kinds)("messages that could not be processed, on %s", (kind) => {
   it("shows an administrator what failed, without the sender's identity, escaped", async () => {
     const { client } = await loginAs(rt.app, rt.db, { role: "admin", agencyId: "van-phong-ubnd" });
     const queue = await (await client.get("/queue")).text();
-    expect(queue).toContain("Có 3 tin nhắn của người dân hệ thống chưa xử lý được");
+    expect(queue).toContain("Có 3 tin nhắn của người dân mà hệ thống chưa xử lý được");
     const res = await client.get("/queue/admin/inbound");
     expect(res.status).toBe(200);
     const html = await res.text();

@@ -78,7 +78,7 @@ export function inboundReviewRoutes(app: QueueApp, s: QueueServices) {
                     {qInbound.status[r.status]}
                     {r.status === "failed" ? <div class="meta">{qInbound.attempts(r.attempts)}</div> : null}
                   </td>
-                  <td class="excerpt">{r.excerpt}</td>
+                  <td>{r.excerpt}</td>
                   <td class="meta">{r.reason}</td>
                   <td>
                     {r.retryable ? (
