@@ -7,9 +7,13 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
-import { PrismaPGlite } from "pglite-prisma-adapter";
 import { loadReferenceData } from "../src/data/index.ts";
-import { defaultMigrationPaths, openDb } from "../src/store/db.ts";
+import {
+  defaultMigrationPaths,
+  openDb,
+  PGLITE_EXTENSIONS,
+  PrismaPGliteWithExtensions,
+} from "../src/store/db.ts";
 import { diffMigrations } from "../src/store/migrate.ts";
 import { syncReferenceData } from "../src/store/reference.ts";
 
@@ -20,8 +24,8 @@ if (command === "diff") {
     console.error("Usage: npm run db:diff -- <name_in_snake_case>");
     process.exit(2);
   }
-  const pglite = new PGlite("memory://");
-  const sql = await diffMigrations(new PrismaPGlite(pglite), defaultMigrationPaths);
+  const pglite = new PGlite("memory://", { extensions: PGLITE_EXTENSIONS });
+  const sql = await diffMigrations(new PrismaPGliteWithExtensions(pglite), defaultMigrationPaths);
   await pglite.close();
   if (!sql.trim() || /^-- This is an empty migration\.?\s*$/.test(sql.trim())) {
     console.log("The schema matches the migrations: nothing to do.");

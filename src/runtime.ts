@@ -13,7 +13,7 @@ import { sessionOfficial } from "./queue/auth.tsx";
 import { SessionStore } from "./queue/sessions.ts";
 import { openDb } from "./store/db.ts";
 import { syncReferenceData } from "./store/reference.ts";
-import { liveCopy, reloadReference, seedEditableReference } from "./store/reference-live.ts";
+import { liveCopy, reloadReference, seedEditableReference, watchReference } from "./store/reference-live.ts";
 import { loadClassifierOrNone, type RuntimeConfig, type RuntimeOptions, wireRuntime } from "./wiring.ts";
 
 export type { RuntimeConfig, RuntimeOptions } from "./wiring.ts";
@@ -25,6 +25,12 @@ export async function createRuntime(
   options: RuntimeOptions & {
     /** Check interval of the digest push schedule (default one minute). */
     digestTickMs?: number;
+    /**
+     * How often a process on a PostgreSQL server checks whether another one changed the reference
+     * data (agencies, routing rules, calendar, canned replies); default 3 s. The embedded database
+     * has one process.
+     */
+    referencePollMs?: number;
   } = {},
 ) {
   const logger = options.logDestination
@@ -45,6 +51,10 @@ export async function createRuntime(
   await syncReferenceData(opened.db, data);
   await seedEditableReference(opened.db, data);
   await reloadReference(opened.db, data);
+  const reference =
+    opened.kind === "postgres"
+      ? watchReference(opened.db, data, { logger, intervalMs: options.referencePollMs ?? 3_000 })
+      : undefined;
   const classifier = await loadClassifierOrNone(
     () => loadClassifier(options.classifierDir ?? DEFAULT_MODEL_DIR),
     logger,
@@ -78,11 +88,15 @@ export async function createRuntime(
   return {
     ...wired,
     digest,
+    /** Reloads the reference data now if another process changed it (tests; the loop does it too). */
+    checkReference: () => reference?.check() ?? Promise.resolve(false),
     async start() {
       await wired.start();
       digest.scheduler.start();
+      reference?.start();
     },
     async close() {
+      await reference?.stop();
       await digest.scheduler.stop();
       await wired.close();
       await e5.embedder?.dispose();

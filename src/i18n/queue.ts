@@ -252,3 +252,36 @@ export const qCase = {
   } as Record<string, string>,
   actor: { system: "Hệ thống", citizen: "Người dân", official: "Cán bộ" } as Record<string, string>,
 } as const;
+
+/** The administrators' page of messages the system could not process (/queue/admin/inbound). */
+export const qInbound = {
+  tab: "Tin nhắn chưa xử lý được",
+  title: "Tin nhắn hệ thống chưa xử lý được",
+  intro:
+    "Tin nhắn gửi đến qua Telegram, Zalo hoặc trang web mà hệ thống đã thử xử lý nhiều lần không được, hoặc không lưu được nguyên vẹn khi nhận. Tên, số điện thoại, địa chỉ thư điện tử và các câu trả lời về danh tính của người gửi đã được ẩn.",
+  banner: (n: number) =>
+    `Có ${n.toLocaleString("vi-VN")} tin nhắn của người dân hệ thống chưa xử lý được — xem và xử lý.`,
+  empty: "Không có tin nhắn nào đang chờ xem xét.",
+  columns: {
+    received: "Thời điểm nhận",
+    channel: "Kênh",
+    status: "Tình trạng",
+    reason: "Lý do",
+    excerpt: "Trích nội dung (đã ẩn danh tính)",
+    actions: "Xử lý",
+  },
+  status: {
+    failed: "Xử lý lỗi",
+    quarantined: "Không lưu được nguyên vẹn",
+  } as Record<string, string>,
+  attempts: (n: number) => `đã thử ${n} lần`,
+  retry: "Thử xử lý lại",
+  dismiss: "Bỏ qua",
+  noRetry: "Không thể thử lại: nội dung gốc không lưu được.",
+  retried: "Đã đưa tin nhắn vào hàng chờ xử lý lại.",
+  dismissed: "Đã bỏ qua tin nhắn. Thao tác đã được ghi nhật ký.",
+  gone: "Tin nhắn này đã được người khác xử lý hoặc không còn chờ xem xét.",
+  more: "Xem các tin cũ hơn →",
+  first: "← Về đầu danh sách",
+  forbidden: "Chỉ quản trị hệ thống được xem các tin nhắn này.",
+} as const;

@@ -38,6 +38,14 @@ export function formatDate(d: Date): string {
   return `${dd}/${mm}/${local.getUTCFullYear()}`;
 }
 
+/** dd/mm/yyyy HH:mm in Việt Nam time. */
+export function formatDateTime(d: Date): string {
+  const local = new Date(d.getTime() + 7 * 3600_000);
+  const hh = String(local.getUTCHours()).padStart(2, "0");
+  const mi = String(local.getUTCMinutes()).padStart(2, "0");
+  return `${formatDate(d)} ${hh}:${mi}`;
+}
+
 export const vi = {
   choice: {
     file: "Gửi phản ánh, kiến nghị, khiếu nại, tố cáo",

@@ -8,6 +8,7 @@ export {
   updateDedupeKey,
 } from "./processor.ts";
 export {
+  dismissUpdate,
   listFailedUpdates,
   retryUpdate,
   type StoreUpdateInput,

@@ -152,7 +152,7 @@ async function quarantine(db: DbClient, row: Row, err: unknown, logger: Logger):
     logger.error({ ...context, err }, "inbound: the update could not be stored (database unavailable?)");
     throw err;
   }
-  const reason = errorText(err, 500);
+  const reason = storageErrorText(err);
   logger.error({ ...context, err }, "inbound: the update could not be stored; quarantined");
   let excerpt: string;
   try {
@@ -172,6 +172,20 @@ async function quarantine(db: DbClient, row: Row, err: unknown, logger: Logger):
     logger.error({ ...context, err: e }, "inbound: not even the quarantine row could be stored");
     throw e;
   }
+}
+
+/**
+ * Why the database refused an update, for the quarantine row and the officials who review it: the
+ * database's own code and message when Prisma carries them (its own message starts with the call
+ * site and source lines, and the cause would be cut off), else the error's text.
+ */
+export function storageErrorText(err: unknown): string {
+  const cause = (err as { meta?: { driverAdapterError?: { cause?: Record<string, unknown> } } })?.meta
+    ?.driverAdapterError?.cause;
+  const message = cause && (cause.originalMessage ?? cause.message);
+  if (typeof message === "string" && message)
+    return errorText(`${String(cause.originalCode ?? cause.code ?? cause.kind ?? "")}: ${message}`, 500);
+  return errorText(err, 500);
 }
 
 /**
@@ -213,6 +227,19 @@ export async function retryUpdate(db: DbClient, id: bigint): Promise<boolean> {
   const { count } = await db.inboundUpdate.updateMany({
     where: { id, status: "failed" },
     data: { status: "pending", attempts: 0, nextAttemptAt: null },
+  });
+  return count === 1;
+}
+
+/**
+ * Sets a failed or quarantined update aside (an official looked at it and decided nothing more is
+ * to be done): it leaves the list of updates to review. Returns false unless it was failed or
+ * quarantined.
+ */
+export async function dismissUpdate(db: DbClient, id: bigint): Promise<boolean> {
+  const { count } = await db.inboundUpdate.updateMany({
+    where: { id, status: { in: ["failed", "quarantined"] } },
+    data: { status: "dismissed", nextAttemptAt: null },
   });
   return count === 1;
 }

@@ -17,6 +17,7 @@ import { parseFilters, QueueQuery } from "./list.ts";
 import { photoRoutes, type TelegramPhotoSource } from "./photos.tsx";
 import { SessionStore } from "./sessions.ts";
 import { QUEUE_CSS, QUEUE_JS } from "./static.ts";
+import { countUnprocessed } from "./unprocessed.ts";
 import { Flash, Layout } from "./views/layout.tsx";
 import { QueuePage, QueueResults } from "./views/queue-page.tsx";
 
@@ -104,10 +105,12 @@ export function createQueueApp(deps: QueueDeps): Hono<QueueEnv> {
     const o = c.get("official");
     const filters = parseFilters(c.req.query(), deps.data);
     const at = now();
-    const [rows, counts, officials] = await Promise.all([
+    const fragment = Boolean(c.req.query("fragment"));
+    const [rows, counts, officials, unprocessed] = await Promise.all([
       query.page(o, filters, at),
       query.counts(o, filters, at),
       colleagues(o),
+      o.role === "admin" && !fragment ? countUnprocessed(deps.db) : undefined,
     ]);
     const { total, stamp } = counts;
     const props = {
@@ -124,8 +127,9 @@ export function createQueueApp(deps: QueueDeps): Hono<QueueEnv> {
       now: at,
       pollMs,
       flash: c.req.query("changed") ? qList.changed : undefined,
+      unprocessed,
     };
-    if (c.req.query("fragment")) return c.html(<QueueResults {...props} />);
+    if (fragment) return c.html(<QueueResults {...props} />);
     return c.html(<QueuePage {...props} />);
   });
 

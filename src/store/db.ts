@@ -6,6 +6,7 @@ import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { PGlite } from "@electric-sql/pglite";
+import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
 import { PrismaPg } from "@prisma/adapter-pg";
 import type { SqlMigrationAwareDriverAdapterFactory } from "@prisma/driver-adapter-utils";
 import { PrismaPGlite } from "pglite-prisma-adapter";
@@ -57,6 +58,19 @@ async function migrationsPending(db: Db): Promise<boolean> {
   return pending.length > 0;
 }
 
+/**
+ * The PostgreSQL extensions the schema uses (schema.prisma's `extensions`), loaded into every
+ * embedded database: PGlite ships contrib extensions as separate modules.
+ */
+export const PGLITE_EXTENSIONS = { pg_trgm };
+
+/** The PGlite driver adapter whose shadow database (db:diff) has the extensions too. */
+export class PrismaPGliteWithExtensions extends PrismaPGlite {
+  override connectToShadowDb() {
+    return new PrismaPGlite(new PGlite("memory://", { extensions: PGLITE_EXTENSIONS })).connect();
+  }
+}
+
 export async function openDb(options: DbOptions): Promise<OpenDb> {
   let factory: SqlMigrationAwareDriverAdapterFactory;
   let closeDriver: () => Promise<void>;
@@ -71,13 +85,14 @@ export async function openDb(options: DbOptions): Promise<OpenDb> {
     const dataDir = options.dataDir ?? "./.data";
     if (!dataDir.startsWith("memory://")) await mkdir(dataDir, { recursive: true });
     const client = new PGlite(dataDir, {
+      extensions: PGLITE_EXTENSIONS,
       // PostgreSQL's default 128 MB of shared buffers is resident in the WebAssembly memory of an
       // embedded database that holds one office's cases; 16 MB keeps ~110 MB of RAM free (the
       // operating system still caches the data files).
       startParams: [...PGLITE_START_PARAMS, "-c", "shared_buffers=16MB"],
     });
     await client.waitReady;
-    factory = new PrismaPGlite(client);
+    factory = new PrismaPGliteWithExtensions(client);
     closeDriver = () => client.close();
   }
   const db = new PrismaClient({ adapter: factory });

@@ -5,12 +5,15 @@
  * its edit across restarts. Every edit is validated with the same zod schemas and cross-checks as
  * the data files (buildReferenceData) inside its transaction, then applied to the live
  * ReferenceData object that the router, the case store and the deadlines already hold, so it
- * takes effect at once, without a restart.
+ * takes effect at once, without a restart. Other processes on the same database (several app
+ * instances on one PostgreSQL) see each edit through a version counter that every edit increments
+ * and each process checks every few seconds (watchReference).
  */
 import { z } from "zod";
 import { buildReferenceData, DataError, type ReferenceData } from "../data/index.ts";
 import { agenciesSchema, holidaysSchema, routingRulesSchema } from "../data/schemas.ts";
 import { type CannedReply, cannedReplySchema, loadCannedSeed } from "../documents/templates.ts";
+import { type Logger, silentLogger, Wakeup } from "../outbox/support.ts";
 import type { Client, Tx } from "./cases.ts";
 import { withTx } from "./cases.ts";
 import type { Db } from "./db.ts";
@@ -35,6 +38,8 @@ export async function seedEditableReference(
 ): Promise<void> {
   await db.$transaction(
     async (tx) => {
+      // Rows nobody edited may change with data/: running processes reload them too.
+      await bumpReferenceVersion(tx);
       const editedRules = new Set(
         (await tx.routingRule.findMany({ where: { editedAt: { not: null } }, select: { id: true } })).map(
           (r) => r.id,
@@ -151,8 +156,105 @@ export function applyReference(live: ReferenceData, next: ReferenceData): void {
   Object.assign(live, next);
 }
 
-export async function reloadReference(db: Client, live: ReferenceData): Promise<void> {
-  applyReference(live, await loadLiveReference(db, live));
+// ——— Other processes' edits: the version counter ———
+
+/** The ReferenceVersion number each live object was last built from (the object stays the same). */
+const loadedVersions = new WeakMap<ReferenceData, number>();
+
+/** The ReferenceVersion the live data was built from (-1: never loaded from the database). */
+export function loadedReferenceVersion(live: ReferenceData): number {
+  return loadedVersions.get(live) ?? -1;
+}
+
+/**
+ * Applies data built at `version`, unless the live object already holds a later one (a reload
+ * that started before an edit of this process must not undo it). Returns whether it applied.
+ */
+function applyVersioned(live: ReferenceData, next: ReferenceData, version: number): boolean {
+  if (version < loadedReferenceVersion(live)) return false;
+  applyReference(live, next);
+  loadedVersions.set(live, version);
+  return true;
+}
+
+export async function readReferenceVersion(db: Client): Promise<number> {
+  return (await db.referenceVersion.findUnique({ where: { id: 1 } }))?.version ?? 0;
+}
+
+/**
+ * Counts an edit, first thing in its transaction: the row lock queues concurrent edits (of any
+ * process), so the data an edit reads after it includes every edit with a lower number.
+ */
+async function bumpReferenceVersion(tx: Tx): Promise<number> {
+  const row = await tx.referenceVersion.upsert({
+    where: { id: 1 },
+    create: { id: 1, version: 1 },
+    update: { version: { increment: 1 } },
+  });
+  return row.version;
+}
+
+/** Loads the reference data from the database into the live object (at start, and when it changed). */
+export async function reloadReference(db: Client, live: ReferenceData): Promise<boolean> {
+  // The number first: an edit committed while loading makes the next check load again.
+  const version = await readReferenceVersion(db);
+  return applyVersioned(live, await loadLiveReference(db, live), version);
+}
+
+export interface ReferenceWatcher {
+  /** Reloads now if another process changed the data since it was loaded; returns whether it did. */
+  check(): Promise<boolean>;
+  start(): void;
+  stop(): Promise<void>;
+}
+
+/**
+ * Keeps a process's live reference data in step with edits made by other processes on the same
+ * database: every `intervalMs` one read of the version row, and a reload when it moved. Edits of
+ * this process apply at once (ReferenceAdmin); others within one interval.
+ */
+export function watchReference(
+  db: Client,
+  live: ReferenceData,
+  options: { intervalMs?: number; logger?: Logger } = {},
+): ReferenceWatcher {
+  const intervalMs = options.intervalMs ?? 3_000;
+  const logger = options.logger ?? silentLogger;
+  const wakeup = new Wakeup();
+  let stopping = false;
+  let loop: Promise<void> | undefined;
+  const check = async () => {
+    const version = await readReferenceVersion(db);
+    if (version === loadedReferenceVersion(live)) return false;
+    const applied = await reloadReference(db, live);
+    if (applied) logger.info({ version }, "reference data reloaded: changed by another process");
+    return applied;
+  };
+  return {
+    check,
+    start() {
+      if (loop) return;
+      stopping = false;
+      loop = (async () => {
+        while (!stopping) {
+          await wakeup.wait(intervalMs);
+          if (stopping) break;
+          try {
+            await check();
+          } catch (err) {
+            // An edit that does not validate here, or the database away: keep the data held, retry.
+            logger.error({ err }, "reference data: could not check or reload; kept the current data");
+          }
+        }
+      })();
+    },
+    async stop() {
+      stopping = true;
+      wakeup.notify();
+      await loop;
+      loop = undefined;
+    },
+  };
 }
 
 // ——— Administration: validated edits, each audited, effective at once ———
@@ -253,13 +355,14 @@ export class ReferenceAdmin {
     targetId: string,
     write: (tx: Tx) => Promise<Record<string, unknown>>,
   ): Promise<void> {
-    const next = await withTx(this.deps.db, async (tx) => {
+    const { candidate, version } = await withTx(this.deps.db, async (tx) => {
+      const version = await bumpReferenceVersion(tx);
       const data = await write(tx);
       const candidate = await loadLiveReference(tx, this.deps.live).catch(explain);
       await this.deps.audit(tx, { actorId, action, targetType, targetId, data });
-      return candidate;
+      return { candidate, version };
     });
-    applyReference(this.deps.live, next);
+    applyVersioned(this.deps.live, candidate, version);
   }
 
   async saveAgency(actorId: string, input: unknown): Promise<void> {

@@ -7,7 +7,7 @@ import type { Context } from "hono";
 import type { Child } from "hono/jsx";
 import { z } from "zod";
 import { CASE_KINDS } from "../../case/kind.ts";
-import { q, ROLE_LABELS } from "../../i18n/queue.ts";
+import { q, qInbound, ROLE_LABELS } from "../../i18n/queue.ts";
 import { qd } from "../../i18n/queue-docs.ts";
 import { kindLabel } from "../../i18n/vi.ts";
 import { placeName } from "../../routing/router.ts";
@@ -52,6 +52,27 @@ const officialForm = z.object({
   active: z.boolean(),
 });
 
+const allowed = (o: { role: OfficialRole }, section: Section) =>
+  o.role === "admin" || (section === "canned" && isSupervisor(o));
+
+/** The administration's tabs: the sections the official may edit, and for administrators the inbound review. */
+export function AdminTabs(props: { official: { role: OfficialRole }; current: Section | "inbound" }) {
+  return (
+    <nav class="tabs">
+      {SECTIONS.filter((x) => allowed(props.official, x)).map((x) => (
+        <a href={`/queue/admin?section=${x}`} aria-current={x === props.current ? "page" : undefined}>
+          {qd.admin[x]}
+        </a>
+      ))}
+      {props.official.role === "admin" ? (
+        <a href="/queue/admin/inbound" aria-current={props.current === "inbound" ? "page" : undefined}>
+          {qInbound.tab}
+        </a>
+      ) : null}
+    </nav>
+  );
+}
+
 export function adminRoutes(app: QueueApp, s: QueueServices) {
   const admin = new ReferenceAdmin({
     db: s.db,
@@ -59,9 +80,6 @@ export function adminRoutes(app: QueueApp, s: QueueServices) {
     now: s.now,
     audit: (tx, e) => audit(tx, e),
   });
-  const allowed = (o: { role: OfficialRole }, section: Section) =>
-    o.role === "admin" || (section === "canned" && isSupervisor(o));
-
   const sectionOf = (v: string | undefined): Section =>
     (SECTIONS as string[]).includes(v ?? "") ? (v as Section) : "canned";
 
@@ -510,7 +528,6 @@ export function adminRoutes(app: QueueApp, s: QueueServices) {
     status: 200 | 403 | 422 = 200,
   ) {
     const o = c.get("official");
-    const visible = SECTIONS.filter((x) => allowed(o, x));
     return c.html(
       <Layout
         title={qd.admin.title}
@@ -521,13 +538,7 @@ export function adminRoutes(app: QueueApp, s: QueueServices) {
       >
         <DocsAssets />
         <h1>{qd.admin.title}</h1>
-        <nav class="tabs">
-          {visible.map((x) => (
-            <a href={`/queue/admin?section=${x}`} aria-current={x === section ? "page" : undefined}>
-              {qd.admin[x]}
-            </a>
-          ))}
-        </nav>
+        <AdminTabs official={o} current={section} />
         {flash ? <Flash kind={flash.kind} text={flash.text} /> : null}
         {body}
       </Layout>,

@@ -2,7 +2,7 @@
 import type { CaseKind } from "../../case/kind.ts";
 import type { CaseStatus } from "../../case/lifecycle.ts";
 import type { ReferenceData } from "../../data/index.ts";
-import { qList } from "../../i18n/queue.ts";
+import { qInbound, qList } from "../../i18n/queue.ts";
 import { formatDate, kindLabel } from "../../i18n/vi.ts";
 import type { SessionOfficial } from "../context.ts";
 import { agencyScope } from "../context.ts";
@@ -59,6 +59,8 @@ export interface QueuePageProps {
   now: Date;
   pollMs: number;
   flash?: string | undefined;
+  /** Administrators: messages the system could not process, waiting for review. */
+  unprocessed?: number | undefined;
 }
 
 /** The query string of the filters with some values changed (undefined removes one). */
@@ -218,6 +220,11 @@ export function QueuePage(p: QueuePageProps) {
     >
       <h1>{qList.title}</h1>
       <Flash kind="ok" text={p.flash} />
+      {p.unprocessed ? (
+        <p class="flash error" role="status">
+          <a href="/queue/admin/inbound">{qInbound.banner(p.unprocessed)}</a>
+        </p>
+      ) : null}
       <form method="get" action="/queue" class="card filters">
         {f.state !== "open" ? <input type="hidden" name="state" value={f.state} /> : null}
         {f.due ? <input type="hidden" name="due" value={f.due} /> : null}

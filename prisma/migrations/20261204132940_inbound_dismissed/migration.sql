@@ -1,0 +1,2 @@
+-- AlterEnum
+ALTER TYPE "InboundStatus" ADD VALUE 'dismissed';
