@@ -1,8 +1,10 @@
 /**
  * npm run bench:digest — the leaders' digest over a large database, on the embedded database
- * (PGlite) and on PostgreSQL: time to build the digest (queries, hot-spot embeddings with the
- * project's own model, figures) for last week, the current half-year and the year, then to render
- * the page and the PDF. Target: under 3 s for the weekly digest over 100,000 cases.
+ * (PGlite) and on PostgreSQL: time to build the digest for last week, the current half-year and
+ * the year, with each step of the build (the database's counts and lists; the hot spots: candidate
+ * cases, their stored vectors — and any text the build had to embed — and the grouping; the
+ * figures), then to render the page and the PDF. Target: under 3 s for the weekly digest over
+ * 100,000 cases.
  *
  *   npm run bench:digest -- [--cases 100000] [--runs 3] [--databases pglite,postgres]
  *                           [--pglite-dir .data-bench-digest] [--pg-url postgres://…/hopthu_bench_digest]
@@ -10,6 +12,7 @@
  * now); the PostgreSQL database is created when missing. Nothing is dropped: later runs reuse them.
  */
 import { spawnSync } from "node:child_process";
+import { cpus, loadavg } from "node:os";
 import { parseArgs } from "node:util";
 import pg from "pg";
 import { DEFAULT_MODEL_DIR, loadClassifier } from "../src/classify/node-loader.ts";
@@ -87,11 +90,18 @@ async function bench(kind: "pglite" | "postgres") {
     ["year", yearOf(now)],
   ] as const) {
     const build: number[] = [];
+    const phases: Array<Record<string, number>> = [];
     let report: Awaited<ReturnType<typeof buildDigest>> | undefined;
     for (let i = 0; i < runs; i++) {
+      const run: Record<string, number> = {};
+      const onPhase = (phase: string, ms: number, detail?: Record<string, number>) => {
+        run[phase] = ms;
+        Object.assign(run, detail);
+      };
       const t = performance.now();
-      report = await buildDigest(deps, { period, scope });
+      report = await buildDigest({ ...deps, onPhase }, { period, scope });
       build.push(performance.now() - t);
+      phases.push(run);
     }
     const links = { self: () => "/digest", scopeParam: "city" };
     let t = performance.now();
@@ -108,12 +118,22 @@ async function bench(kind: "pglite" | "postgres") {
           ", ",
         )}); + page ${html.toFixed(0)} ms, + PDF ${pdf.toFixed(0)} ms — received ${d.totals.received.current}, open ${d.totals.openAtEnd}, hot spots ${d.hotSpots.length}`,
     );
+    for (const [i, p] of phases.entries())
+      console.log(
+        `      run ${i + 1}: counts ${p.counts?.toFixed(0)} ms, hot spots ${p.hotSpots?.toFixed(0)} ms (${p.cases} cases, ${p.vectors} vectors, ${p.embedded} embedded now), figures ${p.figures?.toFixed(0)} ms, summary ${p.summary?.toFixed(0)} ms`,
+      );
   }
+  console.log(
+    `  load average ${loadavg()
+      .map((x) => x.toFixed(1))
+      .join(" ")}`,
+  );
   await opened.close();
 }
 
-const loadavg = (await import("node:os")).loadavg();
 console.log(
-  `load average ${loadavg.map((x) => x.toFixed(1)).join(" ")} on ${(await import("node:os")).cpus().length} CPUs`,
+  `load average ${loadavg()
+    .map((x) => x.toFixed(1))
+    .join(" ")} on ${cpus().length} CPUs`,
 );
 for (const kind of String(values.databases).split(",")) await bench(kind as "pglite" | "postgres");

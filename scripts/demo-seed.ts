@@ -6,6 +6,7 @@
  * labelled training examples (data/examples/train), never from the licensed corpus.
  */
 import { parseArgs } from "node:util";
+import { DEFAULT_MODEL_DIR, loadClassifier } from "../src/classify/node-loader.ts";
 import { loadConfig } from "../src/config.ts";
 import { loadReferenceData } from "../src/data/index.ts";
 import { openDb } from "../src/store/db.ts";
@@ -31,9 +32,15 @@ const data = loadReferenceData();
 const opened = await openDb({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR });
 await syncReferenceData(opened.db, data);
 
+// The similar-case search's model, as the product files cases with it (src/runtime.ts).
+const embedder = await loadClassifier(DEFAULT_MODEL_DIR).then(
+  (c) => c.embedder,
+  () => undefined,
+);
 const started = performance.now();
 const filed = await seedDemoCases(opened.db, data, {
   count,
+  ...(embedder ? { embedder } : {}),
   seed: Number(values.seed),
   weeks,
   onProgress: (n) => process.stdout.write(`\r${n}/${count}`),

@@ -133,9 +133,10 @@ export async function wireRuntime<L extends Logger>(
   const { logger, data, opened } = parts;
   const { db } = opened;
   const places = new PlaceIndex(data.communes);
-  const cases = new CaseStore(db, data);
   const { classifier } = parts;
   const embedder: Embedder | undefined = parts.embedder ?? classifier?.embedder;
+  // Each filed case's text is embedded once, for the digest's hot spots (store/embeddings.ts).
+  const cases = new CaseStore(db, data, undefined, embedder);
   const intake = new IntakeService({
     db,
     data,

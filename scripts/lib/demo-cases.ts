@@ -1,8 +1,9 @@
 /**
  * Realistic demo cases in bulk (batched inserts: 100,000 cases in a few minutes), for trying the
  * queue and the digest and for benchmarks. The same rules as filing through the dialogue:
- * routing, legal deadlines, search text, the sender's identity apart, the audit events; older
- * cases are further along (accepted, answered, closed, rated), some left overdue on purpose.
+ * routing, legal deadlines, search text, the sender's identity apart, the audit events, the
+ * text's embedding (when given the model); older cases are further along (accepted, answered,
+ * closed, rated), some left overdue on purpose.
  * Case texts come from the project's own labelled examples (data/examples/train).
  */
 import { randomUUID } from "node:crypto";
@@ -12,10 +13,12 @@ import { generateCode } from "../../src/case/code.ts";
 import { computeDeadlines } from "../../src/case/deadline.ts";
 import { anonymityAllowed, type CaseKind, identityProtectedByLaw, isCaseKind } from "../../src/case/kind.ts";
 import type { CaseStatus } from "../../src/case/lifecycle.ts";
+import type { Embedder } from "../../src/classify/embedder.ts";
 import type { ReferenceData } from "../../src/data/index.ts";
 import type { Prisma } from "../../src/generated/prisma/client.ts";
 import { route } from "../../src/routing/router.ts";
 import type { Db } from "../../src/store/db.ts";
+import { caseEmbedding } from "../../src/store/embeddings.ts";
 import { searchTextOf } from "../../src/store/search.ts";
 import { Prng } from "../model/lib/prng.ts";
 
@@ -26,6 +29,8 @@ export interface DemoOptions {
   now?: Date;
   /** Rows per insert (default 1000). */
   batch?: number;
+  /** The similar-case search's model: stores each text's vector, as filing does. */
+  embedder?: Embedder;
   onProgress?: (done: number) => void;
 }
 
@@ -78,6 +83,7 @@ export async function seedDemoCases(db: Db, data: ReferenceData, o: DemoOptions)
   }
 
   let done = 0;
+  const embedded = new Set<string>();
   for (let start = 0; start < o.count; start += batch) {
     const cases: Prisma.CaseCreateManyInput[] = [];
     const senders: Prisma.CaseSenderCreateManyInput[] = [];
@@ -171,6 +177,14 @@ export async function seedDemoCases(db: Db, data: ReferenceData, o: DemoOptions)
     await db.case.createMany({ data: cases });
     if (senders.length) await db.caseSender.createMany({ data: senders });
     await db.caseEvent.createMany({ data: events });
+    if (o.embedder) {
+      // Each text once (the examples repeat), as filing stores it.
+      const texts = [...new Set(cases.map((c) => c.description))].filter((t) => !embedded.has(t));
+      const rows = [];
+      for (const t of texts) rows.push(await caseEmbedding(o.embedder, t));
+      for (const t of texts) embedded.add(t);
+      if (rows.length) await db.textEmbedding.createMany({ data: rows, skipDuplicates: true });
+    }
     done += cases.length;
     o.onProgress?.(done);
   }

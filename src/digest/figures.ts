@@ -1,5 +1,7 @@
 /**
- * The digest's figures, computed from plain case rows (pure; the store loads the rows, see source.ts).
+ * The digest's figures, assembled from what the database counted (pure: source.ts counts and lists
+ * in SQL, following the definitions below; this module turns the counts into trends, rankings,
+ * lists and the cases for attention).
  *
  * Definitions (what a leader reads, stated once):
  * - received / answered / closed in a period: receivedAt / answeredAt / closedAt (closed, not
@@ -22,26 +24,6 @@ import type { Period } from "./period.ts";
 import { daysBetween, weekOf } from "./period.ts";
 
 export type Scope = { type: "city" } | { type: "agency"; id: string } | { type: "commune"; id: string };
-
-export interface DigestCase {
-  id: string;
-  code: string;
-  kind: string;
-  status: string;
-  topicId: string;
-  placeId: string | null;
-  /** The agency holding the case now. */
-  agencyId: string | null;
-  receivedAt: Date;
-  dueAt: Date | null;
-  answeredAt: Date | null;
-  closedAt: Date | null;
-  rating: number | null;
-  ratedAt: Date | null;
-  ratingComment: string | null;
-  /** Re-routings, oldest first. */
-  reroutes: ReadonlyArray<{ at: Date; from: string | null; to: string }>;
-}
 
 export interface Names {
   topic(id: string): string;
@@ -152,6 +134,78 @@ export interface Digest {
   attention: Attention[];
 }
 
+/** A case as the digest's lists show it. */
+export interface CaseRow {
+  id: string;
+  code: string;
+  kind: string;
+  status: string;
+  topicId: string;
+  placeId: string | null;
+  /** The agency holding the case at the end of the period (re-routings followed). */
+  agencyId: string | null;
+  receivedAt: Date;
+  dueAt: Date | null;
+}
+
+/** A rated case: its rating, and the agency that held it when it was handled. */
+export interface RatedRow extends CaseRow {
+  rating: number;
+  ratedAt: Date;
+  comment: string | null;
+  handlerId: string | null;
+}
+
+/** Counts per key (topic, kind, agency, place, …); "" stands for none (no agency, no place). */
+export type Tally = ReadonlyMap<string, number>;
+
+/** What the database counted and listed for a period and a scope (source.ts). */
+export interface DigestFacts {
+  /** Per period: 0 = this one, 1 = the previous, 2–4 = the ones before. */
+  received: readonly number[];
+  answered: readonly number[];
+  /** Closed, not refused. */
+  closed: readonly number[];
+  /** Refused in this period. */
+  rejected: number;
+  /** Cases received, per period, by topic, kind, agency (holder at the period's end) and place. */
+  receivedBy: {
+    topic: readonly Tally[];
+    kind: readonly Tally[];
+    agency: readonly Tally[];
+    place: readonly Tally[];
+  };
+  /** Cases received per chart week (oldest first), by topic. */
+  weekly: readonly Tally[];
+  openAtEnd: number;
+  overdueAtEnd: number;
+  /** Open and overdue at the end, per agency holding them then ("" = none). */
+  atEnd: ReadonlyArray<{ agencyId: string; open: number; overdue: number }>;
+  /** Handled in the period, per agency holding the case when handled. */
+  handled: ReadonlyArray<{ agencyId: string; handled: number; onTime: number }>;
+  /** Re-routings in the period, per agency that passed the case on. */
+  transferredOut: ReadonlyArray<{ agencyId: string; count: number }>;
+  /** Overdue at the end, longest overdue first. */
+  overdue: readonly CaseRow[];
+  /** Open and not answered at the end, oldest first. */
+  oldestOpen: readonly CaseRow[];
+  /** Khiếu nại and tố cáo not answered, falling due within three days of the end, soonest first. */
+  dueSoon: readonly CaseRow[];
+  satisfaction: {
+    rated: number;
+    ratingSum: number;
+    previousRated: number;
+    previousRatingSum: number;
+    /** Ratings 1–5 given in the period. */
+    distribution: readonly [number, number, number, number, number];
+    /** Cases closed (not refused) in the period, and how many of them are rated. */
+    closed: number;
+    closedRated: number;
+    /** Ratings of 1–2 given in the period, lowest then newest first. */
+    lowest: readonly RatedRow[];
+  };
+}
+
 export interface DigestInput {
   scope: Scope & { name: string };
   period: Period;
@@ -159,34 +213,31 @@ export interface DigestInput {
   previous: Period;
   preceding: readonly Period[];
   now: Date;
-  cases: readonly DigestCase[];
+  facts: DigestFacts;
   names: Names;
-  /** Groups of similar cases (hotspots.ts), by case id. */
-  hotSpots?: ReadonlyArray<{ cases: ReadonlyArray<{ id: string }>; cohesion: number }>;
-  /** Weeks shown in the weekly chart (default 8). */
-  chartWeeks?: number;
+  /** Groups of similar cases (hotspots.ts), each oldest first; agencies as at the period's end. */
+  hotSpots?: ReadonlyArray<{ cases: readonly CaseRow[]; cohesion: number }>;
+  /** The chart's weeks, oldest first (chartWeeks); facts.weekly counts them. */
+  weeks: readonly Period[];
   /** Rows of each list (default 5) and of the attention list (default 10). */
   listSize?: number;
   attentionSize?: number;
 }
 
-const within = (t: Date | null, p: { start: Date; end: Date }) =>
-  t !== null && t.getTime() >= p.start.getTime() && t.getTime() < p.end.getTime();
-
-/** The agency that held the case at instant `t`. */
-export function agencyAt(c: Pick<DigestCase, "agencyId" | "reroutes">, t: Date): string | null {
-  if (c.reroutes.length === 0) return c.agencyId;
-  let holder = c.reroutes[0]!.from;
-  for (const r of c.reroutes) {
-    if (r.at.getTime() <= t.getTime()) holder = r.to;
-    else break;
+/** The `n` ISO weeks up to the one holding the period's last instant, oldest first (the chart). */
+export function chartWeeks(period: Period, n: number): Period[] {
+  const weeks: Period[] = [];
+  let w = weekOf(new Date(period.end.getTime() - 1));
+  for (let i = 0; i < n; i++) {
+    weeks.unshift(w);
+    w = weekOf(new Date(w.start.getTime() - 1));
   }
-  return holder;
+  return weeks;
 }
 
-export function handledAt(c: Pick<DigestCase, "answeredAt" | "closedAt">): Date | null {
-  if (c.answeredAt && c.closedAt) return new Date(Math.min(c.answeredAt.getTime(), c.closedAt.getTime()));
-  return c.answeredAt ?? c.closedAt;
+/** The instant "the end" of a period stands for: its end, or now while it runs. */
+export function endOf(p: Period, now: Date): Date {
+  return new Date(Math.min(p.end.getTime(), now.getTime()));
 }
 
 const round1 = (x: number) => Math.round(x * 10) / 10;
@@ -205,65 +256,14 @@ function trend(current: number, previous: number, four: readonly number[]): Tren
 const iso = (d: Date) => d.toISOString();
 
 export function computeDigest(input: DigestInput): Digest {
-  const { period, previous, preceding, names, scope } = input;
+  const { period, previous, names, scope, facts } = input;
   const listSize = input.listSize ?? 5;
-  const asOfMs = Math.min(period.end.getTime(), input.now.getTime());
-  const asOf = new Date(asOfMs);
-  /** The end instant of a period, as "now" sees it. */
-  const endOf = (p: Period) => new Date(Math.min(p.end.getTime(), input.now.getTime()));
-  const inScope = (c: DigestCase, t: Date): boolean => {
-    if (scope.type === "city") return true;
-    if (scope.type === "commune") return c.placeId === scope.id;
-    return agencyAt(c, t) === scope.id;
-  };
-  const cases = input.cases;
+  const asOf = endOf(period, input.now);
+  const asOfMs = asOf.getTime();
 
-  // Received, answered, closed per period (the period, the previous one, the four before).
-  const periods = [period, ...preceding];
-  const ends = periods.map(endOf);
-  const bounds = periods.map((p) => [p.start.getTime(), p.end.getTime()] as const);
-  /** Index of the period (0 = this one, 1 = the previous, …) an instant falls in, or -1. */
-  const indexIn = (b: ReadonlyArray<readonly [number, number]>, t: Date | null): number => {
-    if (!t) return -1;
-    const ms = t.getTime();
-    for (let i = 0; i < b.length; i++) if (ms >= b[i]![0] && ms < b[i]![1]) return i;
-    return -1;
-  };
-  // One pass over the cases for the counts and breakdowns of every period.
-  const recv = periods.map(() => 0);
-  const ans = periods.map(() => 0);
-  const clo = periods.map(() => 0);
-  let rejected = 0;
-  const tally = () => periods.map(() => new Map<string, number>());
-  const byTopicT = tally();
-  const byKindT = tally();
-  const byAgencyT = tally();
-  const byPlaceT = tally();
-  const bump = (m: Map<string, number>, k: string) => m.set(k, (m.get(k) ?? 0) + 1);
-  for (const c of cases) {
-    const r = indexIn(bounds, c.receivedAt);
-    if (r >= 0 && inScope(c, ends[r]!)) {
-      recv[r]!++;
-      bump(byTopicT[r]!, c.topicId);
-      bump(byKindT[r]!, c.kind);
-      bump(byAgencyT[r]!, agencyAt(c, ends[r]!) ?? "");
-      bump(byPlaceT[r]!, c.placeId ?? "");
-    }
-    const a = indexIn(bounds, c.answeredAt);
-    if (a >= 0 && inScope(c, ends[a]!)) ans[a]!++;
-    const k = indexIn(bounds, c.closedAt);
-    if (k >= 0 && inScope(c, ends[k]!)) {
-      if (c.status !== "rejected") clo[k]!++;
-      else if (k === 0) rejected++;
-    }
-  }
-  const series = (xs: number[]) => trend(xs[0]!, xs[1] ?? 0, xs.slice(1, 5));
-  const received = series(recv);
-  const answered = series(ans);
-  const closed = series(clo);
-
-  // Breakdowns of the cases received, by topic, kind, agency (holder at the period's end) and place.
-  const breakdown = (tallies: Map<string, number>[], name: (id: string) => string) => {
+  const series = (xs: readonly number[]) => trend(xs[0] ?? 0, xs[1] ?? 0, xs.slice(1, 5));
+  // Breakdowns of the cases received: a row for every key seen in any of the five periods.
+  const breakdown = (tallies: readonly Tally[], name: (id: string) => string) => {
     const ids = new Set(tallies.flatMap((m) => [...m.keys()]));
     const rows: BreakdownRow[] = [...ids].map((id) => {
       const xs = tallies.map((m) => m.get(id) ?? 0);
@@ -273,49 +273,32 @@ export function computeDigest(input: DigestInput): Digest {
       (a, b) => b.current - a.current || b.average4 - a.average4 || a.name.localeCompare(b.name, "vi"),
     );
   };
-  const byTopic = breakdown(byTopicT, names.topic);
-  const byKind = breakdown(byKindT, names.kind);
-  const byAgency = breakdown(byAgencyT, (id) => names.agency(id || null));
-  const byPlace = breakdown(byPlaceT, (id) => names.place(id || null));
 
-  // Open and overdue at the end of the period.
-  const isOpenAt = (c: DigestCase, t: Date) =>
-    c.receivedAt.getTime() < t.getTime() && !(c.closedAt && c.closedAt.getTime() < t.getTime());
-  const pendingAt = (c: DigestCase, t: Date) =>
-    isOpenAt(c, t) && !(c.answeredAt && c.answeredAt.getTime() < t.getTime());
-  const overdueAt = (c: DigestCase, t: Date) =>
-    pendingAt(c, t) && c.dueAt !== null && c.dueAt.getTime() < t.getTime();
-  const open = cases.filter((c) => isOpenAt(c, asOf) && inScope(c, asOf));
-  const overdueCases = open.filter((c) => overdueAt(c, asOf));
-  const ref = (c: DigestCase): CaseRef => ({
-    code: c.code,
-    kind: names.kind(c.kind),
-    topic: names.topic(c.topicId),
-    agency: names.agency(agencyAt(c, asOf)),
-    place: names.place(c.placeId),
-    receivedAt: iso(c.receivedAt),
-    dueAt: c.dueAt ? iso(c.dueAt) : null,
-    ageDays: daysBetween(c.receivedAt, asOf),
-    overdueDays: c.dueAt && overdueAt(c, asOf) ? Math.max(0, daysBetween(c.dueAt, asOf)) : 0,
-  });
-  const byOverdue = (a: DigestCase, b: DigestCase) =>
-    a.dueAt!.getTime() - b.dueAt!.getTime() || a.receivedAt.getTime() - b.receivedAt.getTime();
-  const overdue = [...overdueCases].sort(byOverdue).slice(0, listSize).map(ref);
-  const oldestOpen = open
-    .filter((c) => pendingAt(c, asOf))
-    .sort((a, b) => a.receivedAt.getTime() - b.receivedAt.getTime() || (a.code < b.code ? -1 : 1))
-    .slice(0, listSize)
-    .map(ref);
+  const ref = (c: CaseRow): CaseRef => {
+    // Both lists hold cases not answered at the end: overdue when past the deadline.
+    const overdue = c.dueAt !== null && c.dueAt.getTime() < asOfMs;
+    return {
+      code: c.code,
+      kind: names.kind(c.kind),
+      topic: names.topic(c.topicId),
+      agency: names.agency(c.agencyId),
+      place: names.place(c.placeId),
+      receivedAt: iso(c.receivedAt),
+      dueAt: c.dueAt ? iso(c.dueAt) : null,
+      ageDays: daysBetween(c.receivedAt, asOf),
+      overdueDays: c.dueAt && overdue ? Math.max(0, daysBetween(c.dueAt, asOf)) : 0,
+    };
+  };
 
-  // On time per agency: cases handled in the period, for the agency holding them when handled.
+  // On time per agency (the agency holding a case when it was handled), with what each holds at
+  // the end and what each passed on.
   const agencies = new Map<string, AgencyOnTime>();
-  const agencyRow = (id: string | null) => {
-    const k = id ?? "";
+  const agencyRow = (k: string) => {
     let row = agencies.get(k);
     if (!row) {
       row = {
         agencyId: k,
-        name: names.agency(id),
+        name: names.agency(k || null),
         handled: 0,
         onTime: 0,
         rate: null,
@@ -329,28 +312,19 @@ export function computeDigest(input: DigestInput): Digest {
   };
   let handledTotal = 0;
   let onTimeTotal = 0;
-  for (const c of cases) {
-    const h = handledAt(c);
-    if (!h || !within(h, period) || !inScope(c, h)) continue;
-    const row = agencyRow(agencyAt(c, h));
-    row.handled++;
-    handledTotal++;
-    if (!c.dueAt || h.getTime() <= c.dueAt.getTime()) {
-      row.onTime++;
-      onTimeTotal++;
-    }
+  for (const h of facts.handled) {
+    const row = agencyRow(h.agencyId);
+    row.handled += h.handled;
+    row.onTime += h.onTime;
+    handledTotal += h.handled;
+    onTimeTotal += h.onTime;
   }
-  for (const c of open) {
-    const row = agencyRow(agencyAt(c, asOf));
-    row.openAtEnd++;
-    if (overdueAt(c, asOf)) row.overdueAtEnd++;
+  for (const a of facts.atEnd) {
+    const row = agencyRow(a.agencyId);
+    row.openAtEnd += a.open;
+    row.overdueAtEnd += a.overdue;
   }
-  for (const c of cases)
-    for (const r of c.reroutes)
-      if (within(r.at, period) && (scope.type !== "agency" || r.from === scope.id)) {
-        if (scope.type === "commune" && c.placeId !== scope.id) continue;
-        agencyRow(r.from).transferredOut++;
-      }
+  for (const t of facts.transferredOut) agencyRow(t.agencyId).transferredOut += t.count;
   const onTime = [...agencies.values()]
     .filter((a) => scope.type !== "agency" || a.agencyId === scope.id)
     .map((a) => ({ ...a, rate: pct(a.onTime, a.handled) }))
@@ -362,56 +336,27 @@ export function computeDigest(input: DigestInput): Digest {
         a.name.localeCompare(b.name, "vi"),
     );
 
-  // Weekly volume by topic for the chart.
-  const chartWeeks = input.chartWeeks ?? 8;
-  const weeks: Period[] = [];
-  let w = weekOf(new Date(period.end.getTime() - 1));
-  for (let i = 0; i < chartWeeks; i++) {
-    weeks.unshift(w);
-    w = weekOf(new Date(w.start.getTime() - 1));
-  }
   const weekly: Digest["weekly"] = [];
-  const weekBounds = weeks.map((wk) => [wk.start.getTime(), wk.end.getTime()] as const);
-  const weekEnds = weeks.map(endOf);
-  const perWeek = weeks.map(() => new Map<string, number>());
-  for (const c of cases) {
-    const i = indexIn(weekBounds, c.receivedAt);
-    if (i >= 0 && inScope(c, weekEnds[i]!)) bump(perWeek[i]!, c.topicId);
-  }
-  weeks.forEach((wk, i) => {
-    for (const [topicId, n] of perWeek[i]!)
+  input.weeks.forEach((wk, i) => {
+    for (const [topicId, n] of facts.weekly[i] ?? [])
       weekly.push({ week: wk.key, from: wk.from, topic: names.topic(topicId), topicId, count: n });
   });
 
-  // Satisfaction.
-  const ratedIn = (p: Period) =>
-    cases.filter((c) => c.rating !== null && within(c.ratedAt, p) && inScope(c, handledAt(c) ?? endOf(p)));
-  const rated = ratedIn(period);
-  const prevRated = ratedIn(previous);
-  const avg = (list: DigestCase[]) =>
-    list.length ? Math.round((100 * list.reduce((s, c) => s + c.rating!, 0)) / list.length) / 100 : null;
-  const distribution: [number, number, number, number, number] = [0, 0, 0, 0, 0];
-  for (const c of rated) distribution[c.rating! - 1]!++;
-  const closedInPeriod = cases.filter(
-    (c) => c.status !== "rejected" && within(c.closedAt, period) && inScope(c, c.closedAt!),
-  );
-  const lowest = rated
-    .filter((c) => c.rating! <= 2)
-    .sort((a, b) => a.rating! - b.rating! || b.ratedAt!.getTime() - a.ratedAt!.getTime())
-    .slice(0, listSize)
-    .map((c) => ({
-      code: c.code,
-      rating: c.rating!,
-      agency: names.agency(agencyAt(c, handledAt(c) ?? asOf)),
-      topic: names.topic(c.topicId),
-      comment: c.ratingComment,
-    }));
+  const sat = facts.satisfaction;
+  const avg = (sum: number, n: number) => (n ? Math.round((100 * sum) / n) / 100 : null);
+  const lowest = sat.lowest.slice(0, listSize).map((c) => ({
+    code: c.code,
+    rating: c.rating,
+    agency: names.agency(c.handlerId),
+    topic: names.topic(c.topicId),
+    comment: c.comment,
+  }));
 
   // Hot spots (grouped by the caller with the embedding model).
-  const byId = new Map(cases.map((c) => [c.id, c]));
   const hotSpots: HotSpot[] = [];
+  const newestOf = new Map<HotSpot, CaseRow>();
   for (const g of input.hotSpots ?? []) {
-    const members = g.cases.map((m) => byId.get(m.id)).filter((c): c is DigestCase => Boolean(c));
+    const members = g.cases;
     if (!members.length) continue;
     const mode = (values: string[]) => {
       const m = new Map<string, number>();
@@ -421,7 +366,7 @@ export function computeDigest(input: DigestInput): Digest {
     const placeId = mode(members.map((c) => c.placeId ?? ""));
     const topicId = mode(members.map((c) => c.topicId));
     const times = members.map((c) => c.receivedAt.getTime()).sort((a, b) => a - b);
-    hotSpots.push({
+    const spot: HotSpot = {
       label: `${names.topic(topicId)} — ${names.place(placeId)}`,
       placeId,
       place: names.place(placeId),
@@ -436,47 +381,37 @@ export function computeDigest(input: DigestInput): Digest {
         place: names.place(c.placeId),
         receivedAt: iso(c.receivedAt),
         status: c.status,
-        agency: names.agency(agencyAt(c, asOf)),
+        agency: names.agency(c.agencyId),
       })),
-    });
+    };
+    hotSpots.push(spot);
+    newestOf.set(spot, members.at(-1)!);
   }
 
   // Cases for attention: the longest overdue, complaints and denunciations about to fall due,
   // answers rated 1, and the newest case of each hot spot.
   const attention: Attention[] = [];
   const seen = new Set<string>();
-  const add = (c: DigestCase, reason: string) => {
+  const add = (c: CaseRow, reason: string) => {
     if (seen.has(c.code)) return;
     seen.add(c.code);
     attention.push({
       code: c.code,
       kind: names.kind(c.kind),
       topic: names.topic(c.topicId),
-      agency: names.agency(agencyAt(c, asOf)),
+      agency: names.agency(c.agencyId),
       place: names.place(c.placeId),
       reason,
     });
   };
-  for (const c of [...overdueCases].sort(byOverdue).slice(0, 4))
+  for (const c of facts.overdue.slice(0, 4))
     add(c, `Quá hạn ${Math.max(1, daysBetween(c.dueAt!, asOf))} ngày`);
-  const soon = open
-    .filter(
-      (c) =>
-        (c.kind === "khieu_nai" || c.kind === "to_cao") &&
-        pendingAt(c, asOf) &&
-        c.dueAt !== null &&
-        c.dueAt.getTime() >= asOfMs &&
-        c.dueAt.getTime() - asOfMs <= 3 * 86_400_000,
-    )
-    .sort((a, b) => a.dueAt!.getTime() - b.dueAt!.getTime());
-  for (const c of soon.slice(0, 3))
+  for (const c of facts.dueSoon.slice(0, 3))
     add(c, `${names.kind(c.kind)} sắp đến hạn (còn ${Math.max(0, daysBetween(asOf, c.dueAt!))} ngày)`);
-  for (const c of rated.filter((r) => r.rating === 1).slice(0, 2)) add(c, "Người dân chấm 1 sao cho trả lời");
-  for (const h of hotSpots.slice(0, 3)) {
-    const newest = h.cases.at(-1);
-    const c = newest && cases.find((x) => x.code === newest.code);
-    if (c) add(c, `Thuộc điểm nóng: ${h.label} (${h.count} vụ việc tương tự)`);
-  }
+  for (const c of sat.lowest.filter((r) => r.rating === 1).slice(0, 2))
+    add(c, "Người dân chấm 1 sao cho trả lời");
+  for (const h of hotSpots.slice(0, 3))
+    add(newestOf.get(h)!, `Thuộc điểm nóng: ${h.label} (${h.count} vụ việc tương tự)`);
 
   return {
     scope,
@@ -485,30 +420,30 @@ export function computeDigest(input: DigestInput): Digest {
     asOf: iso(asOf),
     generatedAt: iso(input.now),
     totals: {
-      received,
-      answered,
-      closed,
-      rejected,
-      openAtEnd: open.length,
-      overdueAtEnd: overdueCases.length,
+      received: series(facts.received),
+      answered: series(facts.answered),
+      closed: series(facts.closed),
+      rejected: facts.rejected,
+      openAtEnd: facts.openAtEnd,
+      overdueAtEnd: facts.overdueAtEnd,
       onTimeRate: pct(onTimeTotal, handledTotal),
       handled: handledTotal,
     },
-    byTopic,
-    byKind,
-    byAgency,
-    byPlace,
+    byTopic: breakdown(facts.receivedBy.topic, names.topic),
+    byKind: breakdown(facts.receivedBy.kind, names.kind),
+    byAgency: breakdown(facts.receivedBy.agency, (id) => names.agency(id || null)),
+    byPlace: breakdown(facts.receivedBy.place, (id) => names.place(id || null)),
     weekly,
     onTime,
-    overdue,
-    oldestOpen,
+    overdue: facts.overdue.slice(0, listSize).map(ref),
+    oldestOpen: facts.oldestOpen.slice(0, listSize).map(ref),
     hotSpots,
     satisfaction: {
-      rated: rated.length,
-      average: avg(rated),
-      previousAverage: avg(prevRated),
-      shareRated: pct(closedInPeriod.filter((c) => c.rating !== null).length, closedInPeriod.length),
-      distribution,
+      rated: sat.rated,
+      average: avg(sat.ratingSum, sat.rated),
+      previousAverage: avg(sat.previousRatingSum, sat.previousRated),
+      shareRated: pct(sat.closedRated, sat.closed),
+      distribution: [...sat.distribution] as [number, number, number, number, number],
       lowest,
     },
     attention: attention.slice(0, input.attentionSize ?? 10),

@@ -34,10 +34,22 @@ export interface HotSpotGroup<T extends HotSpotCandidate> {
   cohesion: number;
 }
 
+/** Four sums at a time: about twice as quick as one (the grouping is mostly dot products). */
 function dot(a: Float32Array, b: Float32Array): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
-  return s;
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  const n = a.length;
+  let i = 0;
+  for (; i + 3 < n; i += 4) {
+    s0 += a[i]! * b[i]!;
+    s1 += a[i + 1]! * b[i + 1]!;
+    s2 += a[i + 2]! * b[i + 2]!;
+    s3 += a[i + 3]! * b[i + 3]!;
+  }
+  for (; i < n; i++) s0 += a[i]! * b[i]!;
+  return s0 + s1 + s2 + s3;
 }
 
 function normalise(v: Float32Array): Float32Array {
@@ -90,5 +102,13 @@ export function groupHotSpots<T extends HotSpotCandidate>(
       found.push({ cases: g.cases, cohesion: Math.round(cohesion * 1000) / 1000 });
     }
   }
-  return found.sort((a, b) => b.cases.length - a.cases.length || b.cohesion - a.cohesion);
+  // Largest and closest first; then the earliest (so that equal groups keep one order).
+  const first = (g: HotSpotGroup<T>) => g.cases[0]!;
+  return found.sort(
+    (a, b) =>
+      b.cases.length - a.cases.length ||
+      b.cohesion - a.cohesion ||
+      first(a).receivedAt.getTime() - first(b).receivedAt.getTime() ||
+      (first(a).id < first(b).id ? -1 : 1),
+  );
 }

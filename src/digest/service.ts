@@ -1,7 +1,8 @@
 /**
- * Builds a digest for a period and a scope: loads the rows (source.ts), finds the hot spots with
- * the similar-case search's embeddings and measure, computes the figures (figures.ts) and the
- * narrative (summary.ts). The page, the PDF, the CLI and the push all come through here.
+ * Builds a digest for a period and a scope: the database counts (source.ts), the hot spots are
+ * found with the similar-case search's embeddings (stored once per text, store/embeddings.ts) and
+ * measure, the figures assembled (figures.ts) and the narrative written (summary.ts). The page,
+ * the PDF, the CLI and the push all come through here.
  */
 import type { Embedder } from "../classify/embedder.ts";
 import type { ReferenceData } from "../data/index.ts";
@@ -9,11 +10,12 @@ import { digestStrings } from "../i18n/digest.ts";
 import { kindLabel } from "../i18n/vi.ts";
 import { placeName } from "../routing/router.ts";
 import type { Db } from "../store/db.ts";
+import { CASE_TEXT_HASH, caseEmbeddings } from "../store/embeddings.ts";
 import type { DigestConfig } from "./config.ts";
-import { agencyAt, computeDigest, type Digest, type DigestCase, type Names, type Scope } from "./figures.ts";
-import { groupHotSpots, type HotSpotCandidate } from "./hotspots.ts";
-import { type Period, precedingPeriods, weekOf } from "./period.ts";
-import { loadCaseTexts, loadDigestCases } from "./source.ts";
+import { chartWeeks, computeDigest, type Digest, endOf, type Names, type Scope } from "./figures.ts";
+import { groupHotSpots } from "./hotspots.ts";
+import { type Period, precedingPeriods } from "./period.ts";
+import { loadDigestFacts, loadHotSpotCases } from "./source.ts";
 import type { Narrative, Summarizer } from "./summary.ts";
 
 export interface DigestDeps {
@@ -27,7 +29,11 @@ export interface DigestDeps {
   >;
   summarizer?: Summarizer | undefined;
   now: () => Date;
+  /** Told how long each step of a build took (bench:digest prints them). */
+  onPhase?: (phase: DigestPhase, ms: number, detail?: Record<string, number>) => void;
 }
+
+export type DigestPhase = "counts" | "hotSpots" | "figures" | "summary";
 
 export interface DigestReport {
   digest: Digest;
@@ -35,8 +41,6 @@ export interface DigestReport {
 }
 
 const CHART_WEEKS = 8;
-/** Characters of a case text the embedding sees (the opening says what it is about). */
-const HOTSPOT_TEXT_CHARS = 600;
 
 export function namesFor(data: ReferenceData): Names {
   return {
@@ -73,78 +77,77 @@ export async function buildDigest(
   const { period, scope } = request;
   const now = deps.now();
   const preceding = precedingPeriods(period, 4);
-  const asOf = new Date(Math.min(period.end.getTime(), now.getTime()));
-  const hotFrom = new Date(asOf.getTime() - deps.config.DIGEST_HOTSPOT_WINDOW_DAYS * 86_400_000);
-  let chartFrom = weekOf(new Date(period.end.getTime() - 1)).start;
-  chartFrom = new Date(chartFrom.getTime() - (CHART_WEEKS - 1) * 7 * 86_400_000);
-  const from = new Date(Math.min(preceding.at(-1)!.start.getTime(), hotFrom.getTime(), chartFrom.getTime()));
-  const cases = await loadDigestCases(db, from, period.end, scope);
-
-  let groups: Array<{ cases: Array<{ id: string }>; cohesion: number }> = [];
-  if (deps.embedder) groups = await findHotSpots(deps, cases, hotFrom, asOf, scope);
-
+  const weeks = chartWeeks(period, CHART_WEEKS);
+  const asOf = endOf(period, now);
+  let t = performance.now();
+  const lap = (phase: DigestPhase, detail?: Record<string, number>) => {
+    const at = performance.now();
+    deps.onPhase?.(phase, at - t, detail);
+    t = at;
+  };
+  const facts = await loadDigestFacts(db, {
+    scope,
+    periods: [period, ...preceding],
+    weeks,
+    now,
+    listSize: 5,
+  });
+  lap("counts");
+  const hotSpots = deps.embedder ? await findHotSpots(deps, deps.embedder, asOf, scope, lap) : [];
   const digest = computeDigest({
     scope,
     period,
     previous: preceding[0]!,
     preceding,
     now,
-    cases,
+    facts,
     names: namesFor(data),
-    hotSpots: groups,
-    chartWeeks: CHART_WEEKS,
+    hotSpots,
+    weeks,
   });
+  lap("figures");
   const narrative = deps.summarizer
     ? await deps.summarizer.summarize(digest)
     : { text: "", source: "template" as const, fallbackReason: "no summarizer" };
+  lap("summary");
   return { digest, narrative };
 }
 
+/**
+ * Hot spots: the cases received in the window up to the end of the period, grouped (hotspots.ts)
+ * with the similar-case search's embedding model and measure; vectors come from the store.
+ */
 async function findHotSpots(
   deps: DigestDeps,
-  cases: readonly DigestCase[],
-  from: Date,
-  to: Date,
+  embedder: Embedder,
+  asOf: Date,
   scope: Scope,
+  lap: (phase: DigestPhase, detail: Record<string, number>) => void,
 ) {
-  const texts = await loadCaseTexts(deps.db, from, to, scope, HOTSPOT_TEXT_CHARS);
-  const byId = new Map(cases.map((c) => [c.id, c]));
+  const from = new Date(asOf.getTime() - deps.config.DIGEST_HOTSPOT_WINDOW_DAYS * 86_400_000);
+  const rows = await loadHotSpotCases(deps.db, from, asOf, scope, CASE_TEXT_HASH);
   const area = (placeId: string) => {
     const c = deps.data.communeById.get(placeId);
     // Neighbours: the communes formed from the same former district.
     return c?.formerDistrict ? `d:${c.formerDistrict}` : `p:${placeId}`;
   };
-  // Only areas with enough cases can hold a hot spot: embed nothing else.
+  // Only areas with enough cases can hold a hot spot: read no other vectors.
   const perArea = new Map<string, number>();
-  const eligible = texts.filter((t) => {
-    const c = byId.get(t.id);
-    return c?.placeId && (scope.type !== "agency" || agencyAt(c, to) === scope.id);
-  });
-  for (const t of eligible) {
-    const a = area(byId.get(t.id)!.placeId!);
-    perArea.set(a, (perArea.get(a) ?? 0) + 1);
-  }
-  const wanted = eligible.filter(
-    (t) => (perArea.get(area(byId.get(t.id)!.placeId!)) ?? 0) >= deps.config.DIGEST_HOTSPOT_MIN_CASES,
+  for (const r of rows) perArea.set(area(r.placeId), (perArea.get(area(r.placeId)) ?? 0) + 1);
+  const wanted = rows.filter(
+    (r) => (perArea.get(area(r.placeId)) ?? 0) >= deps.config.DIGEST_HOTSPOT_MIN_CASES,
   );
-  // Identical texts (a petition copied by many senders) are embedded once.
-  const unique = [...new Set(wanted.map((t) => t.text))];
-  const vectors = unique.length ? await deps.embedder!.embed(unique) : [];
-  const vectorOf = new Map(unique.map((text, i) => [text, vectors[i]!]));
-  const candidates: HotSpotCandidate[] = wanted.map((t) => {
-    const c = byId.get(t.id)!;
-    return {
-      id: c.id,
-      // Similar cases of one topic in one area: a hot spot is about one matter in one place.
-      area: `${area(c.placeId!)}|${c.topicId}`,
-      placeId: c.placeId!,
-      topicId: c.topicId,
-      receivedAt: c.receivedAt,
-      vector: vectorOf.get(t.text)!,
-    };
-  });
-  return groupHotSpots(candidates, {
+  const { vectors, embedded } = await caseEmbeddings(deps.db, embedder, wanted);
+  const candidates = wanted.map((r) => ({
+    ...r,
+    // Similar cases of one topic in one area: a hot spot is about one matter in one place.
+    area: `${area(r.placeId)}|${r.topicId}`,
+    vector: vectors.get(r.textHash)!,
+  }));
+  const groups = groupHotSpots(candidates, {
     minSimilarity: deps.config.DIGEST_HOTSPOT_MIN_SIMILARITY,
     minCases: deps.config.DIGEST_HOTSPOT_MIN_CASES,
   });
+  lap("hotSpots", { cases: rows.length, vectors: vectors.size, embedded });
+  return groups;
 }

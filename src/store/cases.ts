@@ -6,12 +6,14 @@ import { generateCode } from "../case/code.ts";
 import { computeDeadlines } from "../case/deadline.ts";
 import { anonymityAllowed, type CaseKind, identityProtectedByLaw } from "../case/kind.ts";
 import { type CaseStatus, isOpen, transition } from "../case/lifecycle.ts";
+import type { Embedder } from "../classify/embedder.ts";
 import type { ReferenceData } from "../data/index.ts";
 import type { Prisma } from "../generated/prisma/client.ts";
 import type { CaseView, Draft, FiledCase } from "../intake/dialogue.ts";
 import type { ChannelName } from "../intake/types.ts";
 import { placeName, route } from "../routing/router.ts";
 import type { Db } from "./db.ts";
+import { caseEmbedding } from "./embeddings.ts";
 import { searchTextOf } from "./search.ts";
 
 export interface FileCaseInput {
@@ -43,6 +45,8 @@ export class CaseStore {
     private readonly db: Db,
     private readonly data: ReferenceData,
     private readonly newCode: () => string = generateCode,
+    /** The similar-case search's model: each filed case's text is embedded once, at filing. */
+    private readonly embedder?: Embedder,
   ) {}
 
   async fileCase(input: FileCaseInput, client: Client = this.db): Promise<FiledCase & { caseId: string }> {
@@ -74,6 +78,12 @@ export class CaseStore {
       this.data.calendar,
     );
     const anonymous = anonymityAllowed(draft.kind) && Boolean(draft.anonymous);
+    const description = draft.description.join("\n");
+    // Embedded before the transaction; a model that fails does not stop the filing (the digest
+    // embeds a case that has no vector when it needs one).
+    const embedding = this.embedder
+      ? await caseEmbedding(this.embedder, description).catch(() => null)
+      : null;
     const created = await withTx(client, async (tx) => {
       // A collision is about 1 in 10^11; checking first keeps an enclosing transaction usable.
       let code = this.newCode();
@@ -89,13 +99,9 @@ export class CaseStore {
           placeId,
           agencyId: r.agencyId,
           routingExplanation: r.explanation,
-          description: draft.description.join("\n"),
+          description,
           subject: draft.subject ?? null,
-          searchText: searchTextOf({
-            code,
-            subject: draft.subject ?? null,
-            description: draft.description.join("\n"),
-          }),
+          searchText: searchTextOf({ code, subject: draft.subject ?? null, description }),
           // The sender's identity lives apart from the case (CaseSender), read only through the queue's gate.
           ...(draft.senderName || draft.senderContact || draft.senderAddress
             ? {
@@ -150,6 +156,7 @@ export class CaseStore {
           },
         ],
       });
+      if (embedding) await tx.textEmbedding.createMany({ data: [embedding], skipDuplicates: true });
       if (input.conversationId) {
         // The conversation's messages since its last case belong to this one.
         await tx.message.updateMany({

@@ -11,7 +11,7 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import type { SqlMigrationAwareDriverAdapterFactory } from "@prisma/driver-adapter-utils";
 import { PrismaPGlite } from "pglite-prisma-adapter";
 import { PrismaClient } from "../generated/prisma/client.ts";
-import { applyMigrations, type MigrationPaths } from "./migrate.ts";
+import { applyMigrations, type MigrationPaths, pendingMigrationNames } from "./migrate.ts";
 
 export type Db = PrismaClient;
 
@@ -36,6 +36,27 @@ export const defaultMigrationPaths: MigrationPaths = {
   schemaPath: path.join(root, "prisma/schema.prisma"),
   migrationsDir: path.join(root, "prisma/migrations"),
 };
+
+/** PGlite's own start parameters (`PGlite.defaultStartParams` in 0.4), kept as they are. */
+const PGLITE_START_PARAMS: string[] = (PGlite as unknown as { defaultStartParams: string[] })
+  .defaultStartParams;
+
+/** True unless every migration folder is recorded as finished (or the table is missing). */
+async function migrationsPending(db: Db): Promise<boolean> {
+  let applied: Array<{ migration_name: string }>;
+  try {
+    applied = await db.$queryRawUnsafe<Array<{ migration_name: string }>>(
+      `SELECT migration_name FROM "_prisma_migrations" WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL`,
+    );
+  } catch {
+    return true; // a new database: no table yet
+  }
+  const pending = await pendingMigrationNames(
+    defaultMigrationPaths.migrationsDir,
+    applied.map((r) => r.migration_name),
+  );
+  return pending.length > 0;
+}
 
 /**
  * The PostgreSQL extensions the schema uses (schema.prisma's `extensions`), loaded into every
@@ -63,14 +84,22 @@ export async function openDb(options: DbOptions): Promise<OpenDb> {
     kind = "pglite";
     const dataDir = options.dataDir ?? "./.data";
     if (!dataDir.startsWith("memory://")) await mkdir(dataDir, { recursive: true });
-    const client = new PGlite(dataDir, { extensions: PGLITE_EXTENSIONS });
+    const client = new PGlite(dataDir, {
+      extensions: PGLITE_EXTENSIONS,
+      // PostgreSQL's default 128 MB of shared buffers is resident in the WebAssembly memory of an
+      // embedded database that holds one office's cases; 16 MB keeps ~110 MB of RAM free (the
+      // operating system still caches the data files).
+      startParams: [...PGLITE_START_PARAMS, "-c", "shared_buffers=16MB"],
+    });
     await client.waitReady;
     factory = new PrismaPGliteWithExtensions(client);
     closeDriver = () => client.close();
   }
-  const appliedMigrations =
-    options.migrate === false ? [] : await applyMigrations(factory, defaultMigrationPaths);
   const db = new PrismaClient({ adapter: factory });
+  const appliedMigrations =
+    options.migrate === false || !(await migrationsPending(db))
+      ? []
+      : await applyMigrations(factory, defaultMigrationPaths);
   return {
     db,
     kind,

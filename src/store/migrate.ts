@@ -44,6 +44,24 @@ async function migrationsList(migrationsDir: string) {
   };
 }
 
+/**
+ * Names of the migrations in `migrationsDir` not yet finished in the database, read with a plain
+ * query (`applied` = the finished names recorded in `_prisma_migrations`). Lets a start with
+ * nothing to apply skip the schema engine, whose WebAssembly instance stays resident (~150 MB)
+ * once loaded.
+ */
+export async function pendingMigrationNames(
+  migrationsDir: string,
+  applied: Iterable<string>,
+): Promise<string[]> {
+  const done = new Set(applied);
+  const entries = await readdir(migrationsDir, { withFileTypes: true }).catch(() => []);
+  return entries
+    .filter((e) => e.isDirectory() && !done.has(e.name))
+    .map((e) => e.name)
+    .sort();
+}
+
 /** Applies every migration not yet recorded in `_prisma_migrations`; returns the names applied. */
 export async function applyMigrations(
   factory: SqlMigrationAwareDriverAdapterFactory,
