@@ -126,25 +126,23 @@ const COLUMNS = [
   "od",
 ] as const;
 type Column = (typeof COLUMNS)[number];
+// Five grouping sets (each a hash table every case passes through): the small, independent
+// figures share a set and are added up by their own column afterwards.
 const SETS = {
-  receivedByTopic: ["r", "topicId"],
-  receivedByKind: ["r", "kind"],
-  receivedByAgency: ["r", "ra"],
-  receivedByPlace: ["r", "placeId"],
-  answered: ["a"],
-  closed: ["k", "rej"],
-  handled: ["hi", "ha", "ontime"],
+  receivedByTopicKind: ["r", "topicId", "kind"],
+  receivedByAgencyPlace: ["r", "ra", "placeId"],
   weekly: ["w", "topicId"],
-  rated: ["si", "rating"],
-  closedRated: ["cp", "rated"],
-  atEnd: ["o", "oa", "od"],
+  /** Answered, closed or refused, rated, closed and rated: each in which period, if any. */
+  ends: ["a", "k", "rej", "si", "rating", "cp", "rated"],
+  /** Handled in the period (and on time), open and overdue at the end: by which agency. */
+  agencies: ["hi", "ha", "ontime", "o", "oa", "od"],
 } satisfies Record<string, Column[]>;
 type SetName = keyof typeof SETS;
 /** GROUPING(all columns) of a set: a bit set for each column not grouped. */
 const maskOf = (set: readonly Column[]) =>
   COLUMNS.reduce((m, c, i) => (set.includes(c) ? m : m | (1 << (COLUMNS.length - 1 - i))), 0);
 const SET_OF_MASK = new Map(Object.entries(SETS).map(([name, cols]) => [maskOf(cols), name as SetName]));
-/** The index columns: NULL where the row does not count (the groups of such rows are dropped). */
+/** The index columns: NULL where the row does not count (groups where all are NULL are dropped). */
 const INDEXES: Column[] = ["r", "a", "k", "hi", "w", "si", "cp", "o"];
 
 type CountRow = { g: number; n: number } & Partial<Record<Column, string | number | boolean | null>>;
@@ -219,82 +217,98 @@ async function countFacts(db: Client, w: DigestWindow) {
         .map((cols) => `(${cols.map((c) => `"${c}"`).join(", ")})`)
         .join(", "),
     )})
-    HAVING ${Prisma.raw(INDEXES.map((c) => `(GROUPING("${c}") = 1 OR "${c}" IS NOT NULL)`).join(" AND "))}`;
+    HAVING num_nonnulls(${Prisma.raw(INDEXES.map((c) => `"${c}"`).join(", "))}) > 0`;
 
   const sets = new Map<SetName, CountRow[]>(Object.keys(SETS).map((k) => [k as SetName, []]));
   for (const row of rows) sets.get(SET_OF_MASK.get(row.g)!)!.push(row);
-  const perPeriod = () => w.periods.map(() => 0);
+  const index = (v: unknown) => (v === null || v === undefined ? null : Number(v));
   const tallies = (n: number) => Array.from({ length: n }, () => new Map<string, number>());
-  const tally = (set: SetName, index: Column, key: Column, n: number) => {
-    const out = tallies(n);
-    for (const row of sets.get(set)!) out[Number(row[index])]!.set(String(row[key] ?? ""), row.n);
-    return out;
+  const add = (m: Map<string, number>, key: unknown, n: number) => {
+    const k = String(key ?? "");
+    m.set(k, (m.get(k) ?? 0) + n);
   };
-  const byKind = tally("receivedByKind", "r", "kind", w.periods.length);
-  const received = byKind.map((m) => [...m.values()].reduce((s, n) => s + n, 0));
-  const answered = perPeriod();
-  for (const row of sets.get("answered")!) answered[Number(row.a)] = row.n;
-  const closed = perPeriod();
+  const receivedBy = {
+    topic: tallies(w.periods.length),
+    kind: tallies(w.periods.length),
+    agency: tallies(w.periods.length),
+    place: tallies(w.periods.length),
+  };
+  for (const row of sets.get("receivedByTopicKind")!) {
+    const r = index(row.r)!;
+    add(receivedBy.topic[r]!, row.topicId, row.n);
+    add(receivedBy.kind[r]!, row.kind, row.n);
+  }
+  for (const row of sets.get("receivedByAgencyPlace")!) {
+    const r = index(row.r)!;
+    add(receivedBy.agency[r]!, row.ra, row.n);
+    add(receivedBy.place[r]!, row.placeId, row.n);
+  }
+  const received = receivedBy.kind.map((m) => [...m.values()].reduce((s, n) => s + n, 0));
+
+  const answered = w.periods.map(() => 0);
+  const closed = w.periods.map(() => 0);
   let rejected = 0;
-  for (const row of sets.get("closed")!) {
-    if (!row.rej) closed[Number(row.k)] = row.n;
-    else if (Number(row.k) === 0) rejected = row.n;
-  }
-  const handled = new Map<string, { agencyId: string; handled: number; onTime: number }>();
-  for (const row of sets.get("handled")!) {
-    const id = String(row.ha ?? "");
-    const e = handled.get(id) ?? { agencyId: id, handled: 0, onTime: 0 };
-    e.handled += row.n;
-    if (row.ontime) e.onTime += row.n;
-    handled.set(id, e);
-  }
-  const atEnd = new Map<string, { agencyId: string; open: number; overdue: number }>();
-  let openAtEnd = 0;
-  let overdueAtEnd = 0;
-  for (const row of sets.get("atEnd")!) {
-    const id = String(row.oa ?? "");
-    const e = atEnd.get(id) ?? { agencyId: id, open: 0, overdue: 0 };
-    e.open += row.n;
-    openAtEnd += row.n;
-    if (row.od) {
-      e.overdue += row.n;
-      overdueAtEnd += row.n;
-    }
-    atEnd.set(id, e);
-  }
   const distribution: [number, number, number, number, number] = [0, 0, 0, 0, 0];
   const ratedN = [0, 0];
   const ratingSum = [0, 0];
-  for (const row of sets.get("rated")!) {
-    const i = Number(row.si);
-    const rating = Number(row.rating);
-    ratedN[i]! += row.n;
-    ratingSum[i]! += rating * row.n;
-    if (i === 0 && rating >= 1 && rating <= 5) distribution[rating - 1]! += row.n;
-  }
   let closedInPeriod = 0;
   let closedRated = 0;
-  for (const row of sets.get("closedRated")!) {
-    closedInPeriod += row.n;
-    if (row.rated) closedRated += row.n;
+  for (const row of sets.get("ends")!) {
+    const a = index(row.a);
+    if (a !== null) answered[a]! += row.n;
+    const k = index(row.k);
+    if (k !== null && !row.rej) closed[k]! += row.n;
+    else if (k === 0) rejected += row.n;
+    const si = index(row.si);
+    if (si !== null) {
+      const rating = Number(row.rating);
+      ratedN[si]! += row.n;
+      ratingSum[si]! += rating * row.n;
+      if (si === 0 && rating >= 1 && rating <= 5) distribution[rating - 1]! += row.n;
+    }
+    if (index(row.cp) !== null) {
+      closedInPeriod += row.n;
+      if (row.rated) closedRated += row.n;
+    }
+  }
+
+  const handled = new Map<string, { agencyId: string; handled: number; onTime: number }>();
+  const atEnd = new Map<string, { agencyId: string; open: number; overdue: number }>();
+  let openAtEnd = 0;
+  let overdueAtEnd = 0;
+  for (const row of sets.get("agencies")!) {
+    if (index(row.hi) !== null) {
+      const id = String(row.ha ?? "");
+      const e = handled.get(id) ?? { agencyId: id, handled: 0, onTime: 0 };
+      e.handled += row.n;
+      if (row.ontime) e.onTime += row.n;
+      handled.set(id, e);
+    }
+    if (index(row.o) !== null) {
+      const id = String(row.oa ?? "");
+      const e = atEnd.get(id) ?? { agencyId: id, open: 0, overdue: 0 };
+      e.open += row.n;
+      openAtEnd += row.n;
+      if (row.od) {
+        e.overdue += row.n;
+        overdueAtEnd += row.n;
+      }
+      atEnd.set(id, e);
+    }
   }
   // The chart lists each week's topics largest first.
   const weekly = tallies(w.weeks.length);
-  const weekRows = [...sets.get("weekly")!].sort(
-    (a, b) => b.n - a.n || String(a.topicId).localeCompare(String(b.topicId)),
-  );
-  for (const row of weekRows) weekly[Number(row.w)]!.set(String(row.topicId), row.n);
+  const weekRows = sets
+    .get("weekly")!
+    .filter((row) => index(row.w) !== null)
+    .sort((a, b) => b.n - a.n || String(a.topicId).localeCompare(String(b.topicId)));
+  for (const row of weekRows) weekly[index(row.w)!]!.set(String(row.topicId), row.n);
   return {
     received,
     answered,
     closed,
     rejected,
-    receivedBy: {
-      topic: tally("receivedByTopic", "r", "topicId", w.periods.length),
-      kind: byKind,
-      agency: tally("receivedByAgency", "r", "ra", w.periods.length),
-      place: tally("receivedByPlace", "r", "placeId", w.periods.length),
-    },
+    receivedBy,
     weekly,
     openAtEnd,
     overdueAtEnd,
