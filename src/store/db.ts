@@ -71,6 +71,25 @@ export class PrismaPGliteWithExtensions extends PrismaPGlite {
   }
 }
 
+/**
+ * PGlite runs each protocol step synchronously and resolves its promise at once, so a dialogue turn
+ * — dozens of statements, each a chain of resolved promises — would hold the event loop from its
+ * first statement to its last: webhooks, /healthz and the chat wait the whole turn. Here a step
+ * first lets the event loop poll for I/O (setImmediate) when it has not done so for `everyMs`, so
+ * no stretch of database work holds Node's I/O much longer than that.
+ */
+export function yieldToIo(client: PGlite, everyMs = 2): void {
+  const step = client.execProtocolStream.bind(client);
+  let polled = performance.now();
+  client.execProtocolStream = async (...args: Parameters<PGlite["execProtocolStream"]>) => {
+    if (performance.now() - polled >= everyMs) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      polled = performance.now();
+    }
+    return step(...args);
+  };
+}
+
 export async function openDb(options: DbOptions): Promise<OpenDb> {
   let factory: SqlMigrationAwareDriverAdapterFactory;
   let closeDriver: () => Promise<void>;
@@ -92,6 +111,7 @@ export async function openDb(options: DbOptions): Promise<OpenDb> {
       startParams: [...PGLITE_START_PARAMS, "-c", "shared_buffers=16MB"],
     });
     await client.waitReady;
+    yieldToIo(client);
     factory = new PrismaPGliteWithExtensions(client);
     closeDriver = () => client.close();
   }
