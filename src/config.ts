@@ -50,6 +50,13 @@ export const configSchema = z.object({
    * crash on PostgreSQL, its work is taken over when this runs out (PGlite takes it at once).
    */
   INBOUND_LEASE_MS: z.coerce.number().int().min(1000).default(60_000),
+  /**
+   * Acknowledge webhooks from a journal file in DATA_DIR/inbound-journal (flushed to disk, moved
+   * into the database in the background, replayed at start) instead of waiting for the database.
+   * auto = on with the embedded database; on = also with a PostgreSQL server, for one process per
+   * DATA_DIR on a disk that outlives the process; off = never.
+   */
+  INBOUND_JOURNAL: z.enum(["auto", "on", "off"]).default("auto"),
   OUTBOX_LOCK_MS: z.coerce.number().int().min(1000).default(120_000),
 
   /**

@@ -3,12 +3,14 @@
  * reference data and the models from disk, logs with pino, then wires the product (src/wiring.ts,
  * shared with the Workers entry src/worker.ts).
  */
+import path from "node:path";
 import pino from "pino";
 import { DEFAULT_MODEL_DIR, loadClassifier } from "./classify/node-loader.ts";
 import { loadE5IfPresent } from "./classify/select.ts";
 import { loadReferenceData } from "./data/index.ts";
 import type { DigestConfig } from "./digest/config.ts";
 import { createDigest } from "./digest/index.ts";
+import { InboundJournal } from "./inbound/journal.ts";
 import { sessionOfficial } from "./queue/auth.tsx";
 import { SessionStore } from "./queue/sessions.ts";
 import { openDb } from "./store/db.ts";
@@ -58,6 +60,14 @@ export async function createRuntime(
       : undefined;
   // PGlite has no autovacuum: the app vacuums and analyses it (src/store/maintenance.ts).
   const upkeep = opened.kind === "pglite" ? maintainEmbedded(opened.db, { logger }) : undefined;
+  // Webhook acknowledgements from a journal file (src/inbound/journal.ts) rather than the database.
+  const journal = (
+    (config.INBOUND_JOURNAL ?? "auto") === "auto"
+      ? opened.kind === "pglite" && !config.DATA_DIR.startsWith("memory://")
+      : config.INBOUND_JOURNAL === "on"
+  )
+    ? await InboundJournal.open({ dir: path.join(config.DATA_DIR, "inbound-journal"), logger })
+    : undefined;
   const classifier = await loadClassifierOrNone(
     () => loadClassifier(options.classifierDir ?? DEFAULT_MODEL_DIR),
     logger,
@@ -67,7 +77,7 @@ export async function createRuntime(
     { embedder: embedder?.id ?? null, ...(e5.embedder ? {} : { e5: e5.reason }) },
     "embedding model for similar cases",
   );
-  const wired = await wireRuntime({ logger, data, opened, classifier, embedder }, config, options);
+  const wired = await wireRuntime({ logger, data, opened, classifier, embedder, journal }, config, options);
   // The leaders' digest (Node only: fonts, charts, PDF): /digest and the weekly push (src/digest/).
   const digest = await createDigest({
     db: opened.db,

@@ -34,7 +34,7 @@ import { IntakeService } from "./intake/service.ts";
 import type { ChannelName } from "./intake/types.ts";
 import { decodeTelegram, decodeZalo } from "./messaging/decoders.ts";
 import { createUpdateHandler } from "./messaging/handler.ts";
-import { createIngest } from "./messaging/ingest.ts";
+import { type AckJournal, createIngest } from "./messaging/ingest.ts";
 import { type OutboxPolicy, OutboxWorker, type RateLimits } from "./outbox/index.ts";
 import { CaseActions } from "./queue/actions.ts";
 import { createQueueApp } from "./queue/app.tsx";
@@ -57,6 +57,7 @@ export type RuntimeConfig = Pick<Config, "DATA_DIR" | "DATABASE_URL" | "LOG_LEVE
       | "ZALO_WEBHOOK_SECRET"
       | "ZALO_API_BASE"
       | "INBOUND_LEASE_MS"
+      | "INBOUND_JOURNAL"
       | "OUTBOX_LOCK_MS"
       | "MODEL_DIR"
       | "E5_ALLOW_DOWNLOAD"
@@ -96,6 +97,11 @@ export interface RuntimeOptions {
 export interface RuntimeParts<L extends Logger = Logger> {
   logger: L;
   data: ReferenceData;
+  /**
+   * Acknowledge webhooks from this journal (a file, Node only) instead of waiting for the
+   * database; default: the database.
+   */
+  journal?: AckJournal | undefined;
   /** The opened (and migrated) database with its reference data in place. */
   opened: { db: Db; kind: "pglite" | "postgres"; close(): Promise<void> };
   /** The topic classifier; absent: the citizen picks the topic. */
@@ -160,6 +166,7 @@ export async function wireRuntime<L extends Logger>(
   const ingest = createIngest({
     db,
     logger,
+    journal: parts.journal,
     onStored: () => inbound.kick(),
     onQueued: () => outbox?.notify(),
   });
@@ -360,6 +367,8 @@ export async function wireRuntime<L extends Logger>(
     /** Starts the workers (processing any backlog a crash left) and the messengers. */
     async start() {
       started = true;
+      // What an earlier run acknowledged but did not get into the database comes first.
+      await ingest.journal?.recover();
       worker.start();
       void inbound.start().catch((e) => logger.error({ err: String(e) }, "inbound processor stopped"));
       for (const s of starters) {
@@ -372,6 +381,8 @@ export async function wireRuntime<L extends Logger>(
     async close() {
       abort.abort();
       if (started) await Promise.allSettled([inbound.stop(), worker.stop()]);
+      // Moves what it can into the database; the rest stays on disk for the next start.
+      await ingest.journal?.close();
       await opened.close();
     },
   };

@@ -1,6 +1,8 @@
 /**
- * Messenger updates in: stored durably through the group-commit writer (the webhook answers 200
- * only after that), then the processor is kicked. An update that had to be quarantined (it could
+ * Messenger updates in: stored durably — in the acknowledgement journal when the host has one
+ * (Node: a file in the data folder, moved into the database in the background; see
+ * inbound/journal.ts), else through the group-commit writer straight into the database — and the
+ * webhook answers 200 only after that; the processor is kicked once they are in the database. An update that had to be quarantined (it could
  * not be stored as received) gets a polite "could not read that" reply when its chat is known.
  */
 import { guardStrings } from "../i18n/guard.ts";
@@ -10,8 +12,24 @@ import type { ChannelName } from "../intake/types.ts";
 import { enqueue } from "../outbox/store.ts";
 import type { DbClient, Logger } from "../outbox/support.ts";
 
+/**
+ * Where acknowledged updates are kept until the database has them (inbound/journal.ts; Node only,
+ * so the Workers bundle never imports it).
+ */
+export interface AckJournal {
+  /** Resolves once the updates are on disk. Rejects with an error named JournalEncodeError when one is not JSON. */
+  append(inputs: StoreUpdateInput[]): Promise<void>;
+  /** Its way into the database. */
+  attach(store: (inputs: StoreUpdateInput[]) => Promise<unknown>): void;
+  /** Moves what an earlier run left; before processing starts. */
+  recover(): Promise<number>;
+  close(): Promise<void>;
+}
+
 export interface IngestDeps {
   db: DbClient;
+  /** Acknowledge from this journal instead of waiting for the database. */
+  journal?: AckJournal | undefined;
   logger: Logger;
   /** Wake the processor (something new was stored). */
   onStored: () => void;
@@ -55,6 +73,21 @@ export function createIngest(deps: IngestDeps) {
       if (results.some((r) => r.quarantined)) void replyToQuarantined(results, inputs);
     },
   });
+  const { journal } = deps;
+  journal?.attach((inputs) => writer.store(inputs));
+  const put = async (inputs: StoreUpdateInput[]): Promise<void> => {
+    if (journal) {
+      try {
+        await journal.append(inputs);
+        return;
+      } catch (err) {
+        // Not JSON (it could not even be written down): stored directly, which quarantines it.
+        if ((err as Error | undefined)?.name !== "JournalEncodeError") throw err;
+        deps.logger.warn({ err }, "inbound: an update could not be journalled; storing it directly");
+      }
+    }
+    await writer.store(inputs);
+  };
   const toInput = (u: IncomingUpdate): StoreUpdateInput => ({
     channel: u.channel,
     externalId: u.externalId,
@@ -63,14 +96,11 @@ export function createIngest(deps: IngestDeps) {
   });
   return {
     writer,
-    /** Stores one update; resolves once it is committed. */
-    store: async (u: IncomingUpdate): Promise<void> => {
-      await writer.store([toInput(u)]);
-    },
-    /** Stores several updates in one statement (all or, on a poison one, each on its own). */
-    storeMany: async (updates: IncomingUpdate[]): Promise<void> => {
-      await writer.store(updates.map(toInput));
-    },
+    journal,
+    /** Stores one update; resolves once it is durable (journal or database). */
+    store: (u: IncomingUpdate): Promise<void> => put([toInput(u)]),
+    /** Stores several updates together (one write; all or, on a poison one, each on its own). */
+    storeMany: (updates: IncomingUpdate[]): Promise<void> => put(updates.map(toInput)),
   };
 }
 
