@@ -102,6 +102,9 @@ export interface InboundPassResult {
 
 type Outcome = "processed" | "retried" | "failed";
 
+/** Pending updates (oldest first) searched for claimable chat heads before a full pass. */
+const CLAIM_WINDOW = 256;
+
 interface Row {
   id: bigint;
   channel: ChannelName;
@@ -273,10 +276,39 @@ export class InboundProcessor {
     const now = this.clock.now();
     const leaseUntil = new Date(now.getTime() + this.leaseMs);
     // Only the oldest pending update of each chat qualifies (strict order per chat); an update of
-    // no chat has no predecessor. DISTINCT ON finds each chat's head in one pass (linear in the
-    // pending rows, however long one chat's backlog). Claiming counts the attempt, so crash loops
-    // are bounded too.
-    const rows = await this.db.$queryRaw<Row[]>`
+    // no chat has no predecessor. Claiming counts the attempt, so crash loops are bounded too.
+    // First the heads among the oldest CLAIM_WINDOW pending updates: a chat's first update in that
+    // window is its head (any earlier pending update of the chat would be in the window too), so
+    // the cost does not grow with the backlog. When the window holds no claimable head (chats
+    // waiting for a retry with long backlogs), DISTINCT ON over every pending update finds each
+    // chat's head in one pass (linear in the pending rows, however long one chat's backlog).
+    const windowed = await this.db.$queryRaw<Row[]>`
+      UPDATE "InboundUpdate"
+      SET "attempts" = "attempts" + 1, "nextAttemptAt" = ${leaseUntil}
+      WHERE "id" IN (
+        SELECT c."id" FROM "InboundUpdate" c
+        WHERE c."id" IN (
+          SELECT w."id" FROM (
+            SELECT DISTINCT ON (u."channel", u."chatId", CASE WHEN u."chatId" IS NULL THEN u."id" END)
+                   u."id", u."nextAttemptAt"
+            FROM (
+              SELECT p."id", p."channel", p."chatId", p."nextAttemptAt"
+              FROM "InboundUpdate" p
+              WHERE p."status" = 'pending'
+              ORDER BY p."id"
+              LIMIT ${CLAIM_WINDOW}) u
+            ORDER BY u."channel", u."chatId", CASE WHEN u."chatId" IS NULL THEN u."id" END, u."id") w
+          WHERE w."nextAttemptAt" IS NULL OR w."nextAttemptAt" <= ${now}
+          ORDER BY w."id"
+          LIMIT ${limit})
+        -- Checked again on the row's latest version once it is locked (another processor may
+        -- have claimed it since this statement's snapshot).
+        AND c."status" = 'pending' AND (c."nextAttemptAt" IS NULL OR c."nextAttemptAt" <= ${now})
+        FOR UPDATE SKIP LOCKED)
+      RETURNING "id", "channel", "externalId", "chatId", "payload", "attempts", "receivedAt"`;
+    const rows = windowed.length
+      ? windowed
+      : await this.db.$queryRaw<Row[]>`
       UPDATE "InboundUpdate"
       SET "attempts" = "attempts" + 1, "nextAttemptAt" = ${leaseUntil}
       WHERE "id" IN (
@@ -291,8 +323,6 @@ export class InboundProcessor {
           WHERE h."nextAttemptAt" IS NULL OR h."nextAttemptAt" <= ${now}
           ORDER BY h."id"
           LIMIT ${limit})
-        -- Checked again on the row's latest version once it is locked (another processor may
-        -- have claimed it since this statement's snapshot).
         AND c."status" = 'pending' AND (c."nextAttemptAt" IS NULL OR c."nextAttemptAt" <= ${now})
         FOR UPDATE SKIP LOCKED)
       RETURNING "id", "channel", "externalId", "chatId", "payload", "attempts", "receivedAt"`;

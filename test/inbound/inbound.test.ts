@@ -161,6 +161,34 @@ describe.each(kinds)("inbound on %s", (kind) => {
     expect(seen).toEqual(["B0", "A0", "A1"]);
   });
 
+  it("a chat waiting for a retry with a long backlog behind it does not hold back the chats after it", async () => {
+    let fail = true;
+    const seen: string[] = [];
+    const p = processor(async (u) => {
+      if (textOf(u) === "A0" && fail) {
+        fail = false;
+        throw new Error("database hiccup");
+      }
+      seen.push(textOf(u));
+    });
+    // More of chat A's updates than the claim's first window (256) holds, then chat B's.
+    await t.db.inboundUpdate.createMany({
+      data: Array.from({ length: 300 }, (_, i) => ({
+        channel: "telegram" as const,
+        externalId: String(externalId++),
+        chatId: "A",
+        payload: { text: `A${i}` },
+      })),
+    });
+    await store("B", "B0");
+    clock.sync();
+    expect(await p.drain()).toMatchObject({ processed: 1, retried: 1 });
+    expect(seen).toEqual(["B0"]);
+    clock.advance(1_000);
+    await p.drain();
+    expect(seen).toEqual(["B0", ...Array.from({ length: 300 }, (_, i) => `A${i}`)]);
+  });
+
   it("marks a poison update failed after N attempts without blocking other chats, then its chat moves on", async () => {
     const seen: string[] = [];
     const attemptsSeen: number[] = [];
