@@ -29,6 +29,8 @@ const ZALO_SECRET = "soak-zalo-secret-0123456789";
 interface Snapshot {
   rssMb: number;
   inbound: Record<string, number>;
+  /** Acknowledged, still in the journal file (not yet in the database). */
+  journal: number;
   outbox: Record<string, number>;
 }
 type ToChild =
@@ -83,6 +85,7 @@ async function serve(): Promise<void> {
         snap: {
           rssMb: process.memoryUsage().rss / 1048576,
           inbound: await count("inboundUpdate"),
+          journal: rt.journalWaiting(),
           outbox: await count("outboxMessage"),
         },
       });
@@ -324,7 +327,11 @@ async function main(): Promise<void> {
     for (;;) {
       snap = (await ask<"snap">({ type: "snap", id: ++reqId })).snap;
       const unsent = (snap.outbox.pending ?? 0) + (snap.outbox.sending ?? 0);
-      if (((snap.inbound.pending ?? 0) === 0 && unsent === 0) || performance.now() > deadline) break;
+      if (
+        ((snap.inbound.pending ?? 0) === 0 && snap.journal === 0 && unsent === 0) ||
+        performance.now() > deadline
+      )
+        break;
       await new Promise((r) => setTimeout(r, 500));
     }
     const check = await ask<"check">({ type: "check", id: ++reqId, keys: [...acked] });

@@ -70,6 +70,7 @@ async function serveProduct(): Promise<void> {
       ZALO_BOT_TOKEN: ZALO_TOKEN,
       ZALO_WEBHOOK_SECRET: ZALO_SECRET,
       ZALO_API_BASE: env.ZALO_API_BASE!,
+      INBOUND_JOURNAL: (env.BENCH_JOURNAL || "auto") as "auto" | "on" | "off",
     },
     env.BENCH_RATE_LIMITS === "1" ? {} : { rateLimits: false },
   );
@@ -95,7 +96,8 @@ async function serveProduct(): Promise<void> {
         id: m.id,
         stats: {
           inbound: {
-            pending: n(inbound, "pending"),
+            // Acknowledged updates still in the journal file count as pending too.
+            pending: n(inbound, "pending") + runtime.journalWaiting(),
             processed: n(inbound, "processed"),
             failed: n(inbound, "failed"),
           },
@@ -152,6 +154,8 @@ async function main(): Promise<void> {
       channels: { type: "string", default: "telegram,zalo" },
       databases: { type: "string", default: "pglite,postgres" },
       "rate-limits": { type: "boolean", default: false },
+      // The acknowledgement journal (INBOUND_JOURNAL): auto = with the embedded database only.
+      journal: { type: "string", default: "auto" },
     },
   });
   const duration = Number(values.duration);
@@ -160,6 +164,7 @@ async function main(): Promise<void> {
   const channels = values.channels.split(",").map((c) => c.trim()) as Channel[];
   const databases = values.databases.split(",").map((d) => d.trim()) as DbKind[];
   const rateLimits = values["rate-limits"];
+  const journal = values.journal;
 
   const adminUrl =
     process.env.BENCH_DATABASE_URL ??
@@ -174,10 +179,12 @@ async function main(): Promise<void> {
     }
     for (const channel of channels) {
       console.error(`… ${db} / ${channel}: ${duration} s of webhook updates over ${connections} connections`);
-      rows.push(await run({ db, channel, duration, connections, drainTimeoutMs, rateLimits, adminUrl }));
+      rows.push(
+        await run({ db, channel, duration, connections, drainTimeoutMs, rateLimits, adminUrl, journal }),
+      );
     }
   }
-  printTable(rows, { duration, connections, rateLimits });
+  printTable(rows, { duration, connections, rateLimits, journal });
   for (const n of notes) console.log(n);
 }
 
@@ -189,6 +196,7 @@ interface RunOptions {
   drainTimeoutMs: number;
   rateLimits: boolean;
   adminUrl: string;
+  journal: string;
 }
 
 async function run(o: RunOptions): Promise<Row> {
@@ -215,6 +223,7 @@ async function run(o: RunOptions): Promise<Row> {
         TELEGRAM_API_ROOT: telegram.url,
         ZALO_API_BASE: zaloApi.url,
         BENCH_RATE_LIMITS: o.rateLimits ? "1" : "0",
+        BENCH_JOURNAL: o.journal,
       },
       stdio: ["ignore", "inherit", "inherit", "ipc"],
     });
@@ -354,7 +363,10 @@ async function drained(
   }
 }
 
-function printTable(rows: Row[], o: { duration: number; connections: number; rateLimits: boolean }): void {
+function printTable(
+  rows: Row[],
+  o: { duration: number; connections: number; rateLimits: boolean; journal: string },
+): void {
   const f = (n: number, d = 0) => n.toFixed(d);
   const header = [
     "database",
@@ -393,7 +405,8 @@ function printTable(rows: Row[], o: { duration: number; connections: number; rat
     cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ");
   console.log(
     `\nWebhook ingest — ${o.duration} s per run, ${o.connections} connections, loopback; ` +
-      `one distinct private chat per update; outbox rate limits ${o.rateLimits ? "ON (production)" : "off"}`,
+      `one distinct private chat per update; outbox rate limits ${o.rateLimits ? "ON (production)" : "off"}; ` +
+      `acknowledgement journal ${o.journal}`,
   );
   console.log(line(header));
   console.log(line(header.map((_, i) => "-".repeat(widths[i]!))));

@@ -344,6 +344,8 @@ export async function wireRuntime<L extends Logger>(
     similarCases,
     outbox: worker,
     inbound,
+    /** Updates acknowledged (in the journal) but not yet in the database. */
+    journalWaiting: () => ingest.journal?.waiting ?? 0,
     logger,
     /**
      * One round of the background work, for hosts without long-running loops (Workers: after a

@@ -21,6 +21,8 @@ export interface AckJournal {
   append(inputs: StoreUpdateInput[]): Promise<void>;
   /** Its way into the database. */
   attach(store: (inputs: StoreUpdateInput[]) => Promise<unknown>): void;
+  /** Updates acknowledged but not yet in the database. */
+  readonly waiting: number;
   /** Moves what an earlier run left; before processing starts. */
   recover(): Promise<number>;
   close(): Promise<void>;
