@@ -64,6 +64,11 @@ export class CaseActions {
     },
   ) {}
 
+  /** The case store the actions write through (it also stores each filed text's embedding). */
+  get cases(): CaseStore {
+    return this.deps.cases;
+  }
+
   private now(): Date {
     return this.deps.now?.() ?? new Date();
   }

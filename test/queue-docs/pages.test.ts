@@ -27,7 +27,8 @@ describe.each(kinds)("queue documents, walk-ins, registers and admin on %s", (ki
     scratch = kind === "postgres" ? await createScratchDatabase() : undefined;
     rt = await createRuntime(
       { DATA_DIR: "memory://", LOG_LEVEL: "silent", ...(scratch ? { DATABASE_URL: scratch.url } : {}) },
-      { classifier: false, classifierDir: "/nonexistent" },
+      // The dialogue picks no topic; the model still embeds case texts (for the digest's hot spots).
+      { classifier: false },
     );
     haiChau = (
       await loginAs(rt.app, rt.db, {
@@ -83,6 +84,8 @@ describe.each(kinds)("queue documents, walk-ins, registers and admin on %s", (ki
     expect(html).toContain("&lt;script&gt;");
     expect(row.channel).toBe("walk_in");
     expect(row.agencyId).toBe("ubnd-hai-chau");
+    // Its text was embedded once, at filing, like a case from a chat.
+    expect(await rt.db.textEmbedding.count({ where: { model: rt.embedder!.id } })).toBeGreaterThan(0);
     // Another agency's officer cannot open the receipt.
     expect((await thanhKhe.get(`/queue/walk-in/${id}/receipt`)).status).toBe(404);
   });

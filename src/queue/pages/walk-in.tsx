@@ -10,7 +10,6 @@ import { channelLabel, qd } from "../../i18n/queue-docs.ts";
 import { formatDate, kindLabel } from "../../i18n/vi.ts";
 import { identityVisibleTo, readsAllAgencies } from "../../registers/query.ts";
 import { placeName } from "../../routing/router.ts";
-import { CaseStore } from "../../store/cases.ts";
 import { audit } from "../audit.ts";
 import { canWriteCases, type QueueApp, type QueueEnv, type QueueServices } from "../context.ts";
 
@@ -186,7 +185,8 @@ function toInput(f: Record<string, string>) {
 }
 
 export function walkInRoutes(app: QueueApp, s: QueueServices) {
-  const cases = new CaseStore(s.db, s.data);
+  // The runtime's store: a walk-in case's text gets its stored embedding like any other.
+  const { cases } = s.actions;
   const page = (
     c: Ctx,
     values: Record<string, string>,
