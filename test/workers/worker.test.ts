@@ -182,6 +182,8 @@ describe.skipIf(!hasPostgres)("the Worker in local workerd, on PostgreSQL", () =
       agencyId: expect.any(String),
     });
     expect(row!.description).toContain("Trần Phú");
+    // Its text's embedding was stored at filing (the digest's hot spots read it), on workerd too.
+    expect(await db.textEmbedding.count()).toBeGreaterThan(0);
   });
 
   it("files a case through the Telegram webhook; the replies reach the stand-in and the case is in the database", async () => {
