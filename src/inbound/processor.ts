@@ -17,7 +17,7 @@
  * - Poison updates: after `maxAttempts` failures (with backoff between them) the update is marked
  *   failed with its lastError and logged, and its chat moves on to its next update.
  */
-import type { Prisma } from "../generated/prisma/client.ts";
+import { Prisma } from "../generated/prisma/client.ts";
 import type { ChannelName } from "../intake/types.ts";
 import {
   backoffDelay,
@@ -282,50 +282,38 @@ export class InboundProcessor {
     // the cost does not grow with the backlog. When the window holds no claimable head (chats
     // waiting for a retry with long backlogs), DISTINCT ON over every pending update finds each
     // chat's head in one pass (linear in the pending rows, however long one chat's backlog).
-    const windowed = await this.db.$queryRaw<Row[]>`
+    const claimAmong = (heads: Prisma.Sql) => this.db.$queryRaw<Row[]>`
       UPDATE "InboundUpdate"
       SET "attempts" = "attempts" + 1, "nextAttemptAt" = ${leaseUntil}
       WHERE "id" IN (
         SELECT c."id" FROM "InboundUpdate" c
         WHERE c."id" IN (
-          SELECT w."id" FROM (
-            SELECT DISTINCT ON (u."channel", u."chatId", CASE WHEN u."chatId" IS NULL THEN u."id" END)
-                   u."id", u."nextAttemptAt"
-            FROM (
-              SELECT p."id", p."channel", p."chatId", p."nextAttemptAt"
-              FROM "InboundUpdate" p
-              WHERE p."status" = 'pending'
-              ORDER BY p."id"
-              LIMIT ${CLAIM_WINDOW}) u
-            ORDER BY u."channel", u."chatId", CASE WHEN u."chatId" IS NULL THEN u."id" END, u."id") w
-          WHERE w."nextAttemptAt" IS NULL OR w."nextAttemptAt" <= ${now}
-          ORDER BY w."id"
+          SELECT h."id" FROM (${heads}) h
+          WHERE h."nextAttemptAt" IS NULL OR h."nextAttemptAt" <= ${now}
+          ORDER BY h."id"
           LIMIT ${limit})
         -- Checked again on the row's latest version once it is locked (another processor may
         -- have claimed it since this statement's snapshot).
         AND c."status" = 'pending' AND (c."nextAttemptAt" IS NULL OR c."nextAttemptAt" <= ${now})
         FOR UPDATE SKIP LOCKED)
       RETURNING "id", "channel", "externalId", "chatId", "payload", "attempts", "receivedAt"`;
+    /** Each chat's oldest update among `pending` (an update of no chat is its own head). */
+    const headsOf = (pending: Prisma.Sql) => Prisma.sql`
+      SELECT DISTINCT ON (u."channel", u."chatId", CASE WHEN u."chatId" IS NULL THEN u."id" END)
+             u."id", u."nextAttemptAt"
+      FROM ${pending} u
+      ORDER BY u."channel", u."chatId", CASE WHEN u."chatId" IS NULL THEN u."id" END, u."id"`;
+    const windowed = await claimAmong(
+      headsOf(Prisma.sql`(
+        SELECT p."id", p."channel", p."chatId", p."nextAttemptAt"
+        FROM "InboundUpdate" p
+        WHERE p."status" = 'pending'
+        ORDER BY p."id"
+        LIMIT ${CLAIM_WINDOW})`),
+    );
     const rows = windowed.length
       ? windowed
-      : await this.db.$queryRaw<Row[]>`
-      UPDATE "InboundUpdate"
-      SET "attempts" = "attempts" + 1, "nextAttemptAt" = ${leaseUntil}
-      WHERE "id" IN (
-        SELECT c."id" FROM "InboundUpdate" c
-        WHERE c."id" IN (
-          SELECT h."id" FROM (
-            SELECT DISTINCT ON (u."channel", u."chatId", CASE WHEN u."chatId" IS NULL THEN u."id" END)
-                   u."id", u."nextAttemptAt"
-            FROM "InboundUpdate" u
-            WHERE u."status" = 'pending'
-            ORDER BY u."channel", u."chatId", CASE WHEN u."chatId" IS NULL THEN u."id" END, u."id") h
-          WHERE h."nextAttemptAt" IS NULL OR h."nextAttemptAt" <= ${now}
-          ORDER BY h."id"
-          LIMIT ${limit})
-        AND c."status" = 'pending' AND (c."nextAttemptAt" IS NULL OR c."nextAttemptAt" <= ${now})
-        FOR UPDATE SKIP LOCKED)
-      RETURNING "id", "channel", "externalId", "chatId", "payload", "attempts", "receivedAt"`;
+      : await claimAmong(headsOf(Prisma.sql`(SELECT * FROM "InboundUpdate" WHERE "status" = 'pending')`));
     return rows.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   }
 
