@@ -48,7 +48,23 @@ export async function createRuntime(
     modelDir: config.MODEL_DIR,
     allowDownload: config.E5_ALLOW_DOWNLOAD ?? false,
   });
-  const opened = await openDb({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR });
+  // Webhook acknowledgements from a journal file (src/inbound/journal.ts) rather than the database.
+  // Its lock is taken before the embedded database opens: a second process on the same data
+  // folder stops here, before it could touch PGlite's files.
+  const journalOn =
+    (config.INBOUND_JOURNAL ?? "auto") === "auto"
+      ? !config.DATABASE_URL && !config.DATA_DIR.startsWith("memory://")
+      : config.INBOUND_JOURNAL === "on";
+  const journal = journalOn
+    ? await InboundJournal.open({ dir: path.join(config.DATA_DIR, "inbound-journal"), logger })
+    : undefined;
+  let opened: Awaited<ReturnType<typeof openDb>>;
+  try {
+    opened = await openDb({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR });
+  } catch (e) {
+    await journal?.close(0);
+    throw e;
+  }
   if (opened.appliedMigrations.length)
     logger.info({ migrations: opened.appliedMigrations }, "applied database migrations");
   await syncReferenceData(opened.db, data);
@@ -60,14 +76,6 @@ export async function createRuntime(
       : undefined;
   // PGlite has no autovacuum: the app vacuums and analyses it (src/store/maintenance.ts).
   const upkeep = opened.kind === "pglite" ? maintainEmbedded(opened.db, { logger }) : undefined;
-  // Webhook acknowledgements from a journal file (src/inbound/journal.ts) rather than the database.
-  const journal = (
-    (config.INBOUND_JOURNAL ?? "auto") === "auto"
-      ? opened.kind === "pglite" && !config.DATA_DIR.startsWith("memory://")
-      : config.INBOUND_JOURNAL === "on"
-  )
-    ? await InboundJournal.open({ dir: path.join(config.DATA_DIR, "inbound-journal"), logger })
-    : undefined;
   const classifier = await loadClassifierOrNone(
     () => loadClassifier(options.classifierDir ?? DEFAULT_MODEL_DIR),
     logger,

@@ -63,6 +63,9 @@ describe("npm start on the embedded database", () => {
     expect(view).toContain("Ủy ban nhân dân phường Hải Châu");
     const stranger = await say(product.url, "e2e-conversation-2", code!);
     expect(stranger).not.toContain("Nắp cống trước nhà số 10");
+    // A second process on the same data folder stops before it touches the database, and says why.
+    await expect(startProduct({ DATA_DIR: dir }, 60_000)).rejects.toThrow(/in use by process \d+/);
+    expect(await say(product.url, conv, code!)).toContain(`Hồ sơ ${code}`);
   }, 120_000);
 
   it("refuses to start with an invalid configuration and says why", async () => {
