@@ -91,6 +91,8 @@ export async function createRuntime(
   return {
     ...wired,
     digest,
+    /** Migrations this start applied (none when the database was up to date). */
+    appliedMigrations: opened.appliedMigrations,
     /** Reloads the reference data now if another process changed it (tests; the loop does it too). */
     checkReference: () => reference?.check() ?? Promise.resolve(false),
     async start() {
