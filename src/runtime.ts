@@ -46,7 +46,13 @@ export async function createRuntime(
     modelDir: config.MODEL_DIR,
     allowDownload: config.E5_ALLOW_DOWNLOAD ?? false,
   });
-  const opened = await openDb({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR });
+  // Migrations (and a new data folder's initdb) run in a child process that exits: its memory
+  // does not stay with the server (src/store/migrate-child.ts).
+  const opened = await openDb({
+    databaseUrl: config.DATABASE_URL,
+    dataDir: config.DATA_DIR,
+    migrateIn: "child",
+  });
   if (opened.appliedMigrations.length)
     logger.info({ migrations: opened.appliedMigrations }, "applied database migrations");
   await syncReferenceData(opened.db, data);
