@@ -70,7 +70,7 @@ async function serveProduct(): Promise<void> {
   await runtime.start();
   const server = serve({ fetch: runtime.app.fetch, port: 0, hostname: "127.0.0.1" });
   await once(server, "listening");
-  await new Promise((r) => setTimeout(r, 1000));
+  await new Promise((r) => setTimeout(r, Number(env.BENCH_IDLE_MS ?? 1000)));
   (globalThis as { gc?: () => void }).gc?.();
   const m = process.memoryUsage();
   const smaps = readSmaps();
@@ -78,6 +78,7 @@ async function serveProduct(): Promise<void> {
     const { writeHeapSnapshot } = await import("node:v8");
     writeHeapSnapshot(path.join(env.BENCH_SNAPSHOT, `${env.BENCH_CASE}.heapsnapshot`));
   }
+  if (env.BENCH_MAPPINGS) printMappings(Number(env.BENCH_MAPPINGS));
   const figures: Figures = {
     rss: m.rss,
     heapUsed: m.heapUsed,
@@ -93,6 +94,27 @@ async function serveProduct(): Promise<void> {
   server.close();
   await runtime.close();
   process.exit(0);
+}
+
+/** The largest mappings by resident size (stderr): where anonymous memory sits. */
+function printMappings(top: number): void {
+  const rows: Array<{ rss: number; size: number; name: string }> = [];
+  let cur: { rss: number; size: number; name: string } | undefined;
+  for (const line of readFileSync("/proc/self/smaps", "utf8").split("\n")) {
+    const head = /^([0-9a-f]+)-([0-9a-f]+) \S+ \S+ \S+ \S+\s*(.*)$/.exec(line);
+    if (head) {
+      cur = {
+        rss: 0,
+        size: (Number.parseInt(head[2]!, 16) - Number.parseInt(head[1]!, 16)) / 1048576,
+        name: head[3] || "[anon]",
+      };
+      rows.push(cur);
+    } else if (cur && line.startsWith("Rss:")) cur.rss = Number(/(\d+)/.exec(line)![1]) / 1024;
+  }
+  rows.sort((a, b) => b.rss - a.rss);
+  console.error(`${process.env.BENCH_CASE}: top mappings (RSS MB / size MB)`);
+  for (const r of rows.slice(0, top))
+    console.error(`  ${r.rss.toFixed(1).padStart(7)} ${r.size.toFixed(0).padStart(7)}  ${r.name}`);
 }
 
 /** /proc/self/smaps_rollup in bytes (Linux; empty elsewhere). */
@@ -116,10 +138,12 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       cases: { type: "string", default: "pglite-first,pglite-restart,postgres-first,postgres-restart" },
+      runs: { type: "string", default: "3" },
       snapshot: { type: "string" },
     },
   });
   const cases = values.cases.split(",").map((c) => c.trim()) as CaseName[];
+  const runs = Number(values.runs);
   const adminUrl =
     process.env.BENCH_DATABASE_URL ??
     process.env.TEST_DATABASE_URL ??
@@ -128,38 +152,56 @@ async function main(): Promise<void> {
   const [telegram, zaloApi] = await Promise.all([startTelegramStandIn(), startZaloStandIn()]);
   const dir = await mkdtemp(path.join(tmpdir(), "hopthu-bench-memory-"));
   const pgOk = cases.some((c) => c.startsWith("postgres")) && (await reachable(adminUrl));
-  const scratch = pgOk ? await createDatabase(adminUrl) : undefined;
-  const rows: Array<{ name: CaseName; f: Figures; load: string }> = [];
+  const results = new Map<CaseName, Array<{ f: Figures; load: string }>>();
   const notes: string[] = [];
+  if (!pgOk && cases.some((c) => c.startsWith("postgres")))
+    notes.push(`PostgreSQL unreachable at ${adminUrl}: its cases were skipped.`);
+  // Each run starts from a new data folder and a new scratch database: the first start migrates
+  // them, the restart finds them up to date. A restart without its first start in --cases still
+  // gets one (not measured).
+  let dataDir = "";
+  let scratch: { url: string; drop(): Promise<void> } | undefined;
   try {
-    for (const name of cases) {
-      if (name.startsWith("postgres") && !scratch) {
-        notes.push(`${name}: PostgreSQL unreachable at ${adminUrl}, skipped.`);
-        continue;
+    for (let run = 0; run < runs; run++) {
+      dataDir = path.join(dir, `data-${run}`);
+      await scratch?.drop();
+      scratch = pgOk ? await createDatabase(adminUrl) : undefined;
+      const started = new Set<string>();
+      for (const name of cases) {
+        const db = name.startsWith("postgres") ? "postgres" : "pglite";
+        if (db === "postgres" && !scratch) continue;
+        if (name.endsWith("restart") && !started.has(db)) await measure(`${db}-first` as CaseName);
+        started.add(db);
+        const load = loadavg()
+          .map((l) => l.toFixed(2))
+          .join(" ");
+        const f = await measure(name);
+        results.set(name, [...(results.get(name) ?? []), { f, load }]);
+        console.error(`… run ${run + 1}/${runs} ${name}: ${mb(f.rss)} MB (load ${load})`);
       }
-      // "first" cases run before their "restart" in the default order; a restart alone first
-      // starts the product once to create the data.
-      if (name.endsWith("restart") && !rows.some((r) => r.name === name.replace("restart", "first")))
-        await measure(name.replace("restart", "first") as CaseName);
-      const load = loadavg()
-        .map((l) => l.toFixed(2))
-        .join(" ");
-      const f = await measure(name);
-      rows.push({ name, f, load });
-      console.error(`… ${name}: ${mb(f.rss)} MB`);
     }
   } finally {
     await Promise.allSettled([telegram.close(), zaloApi.close()]);
     await scratch?.drop();
     await rm(dir, { recursive: true, force: true });
   }
+  const rows = [...results].map(([name, all]) => {
+    const sorted = [...all].sort((a, b) => a.f.rss - b.f.rss);
+    const median = sorted[Math.floor((sorted.length - 1) / 2)]!;
+    return {
+      name,
+      f: median.f,
+      load: median.load,
+      range: `${mb(sorted[0]!.f.rss)}–${mb(sorted.at(-1)!.f.rss)}`,
+    };
+  });
 
   function measure(name: CaseName): Promise<Figures> {
     const child: ChildProcess = fork(fileURLToPath(import.meta.url), ["--serve"], {
       execArgv: ["--import", "tsx", "--expose-gc"],
       env: {
         ...process.env,
-        DATA_DIR: path.join(dir, "data"),
+        DATA_DIR: dataDir,
         DATABASE_URL: name.startsWith("postgres") ? scratch!.url : "",
         TELEGRAM_API_ROOT: telegram.url,
         ZALO_API_BASE: zaloApi.url,
@@ -181,6 +223,7 @@ async function main(): Promise<void> {
     "db",
     "migr.",
     "RSS",
+    "min–max",
     "heap used/total",
     "external",
     "arrayBuf",
@@ -188,11 +231,12 @@ async function main(): Promise<void> {
     "file",
     "load 1/5/15",
   ];
-  const table = rows.map(({ name, f, load }) => [
+  const table = rows.map(({ name, f, load, range }) => [
     name,
     f.db,
     String(f.migrations),
     mb(f.rss),
+    range,
     `${mb(f.heapUsed)}/${mb(f.heapTotal)}`,
     mb(f.external),
     mb(f.arrayBuffers),
@@ -203,7 +247,9 @@ async function main(): Promise<void> {
   const widths = header.map((h, i) => Math.max(h.length, ...table.map((t) => t[i]!.length)));
   const line = (cells: string[]) =>
     cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ");
-  console.log("\nIdle memory of the product (MB), own model loaded, 1 s after start, after gc()");
+  console.log(
+    `\nIdle memory of the product (MB), own model loaded, 1 s after start, after gc(); median of ${runs} runs (RSS min–max)`,
+  );
   console.log(line(header));
   console.log(line(header.map((_, i) => "-".repeat(widths[i]!))));
   for (const t of table) console.log(line(t));
