@@ -1,6 +1,6 @@
 /**
  * npm run bench:memory — resident memory of the idle product, measured as bench:webhook measures
- * it: a child process (`node --import tsx --expose-gc`) runs createRuntime + start() with both
+ * it: a child process (`node --import tsx --expose-gc` and the Node flags of `npm start`) runs createRuntime + start() with both
  * channels configured (loopback stand-ins for their APIs), serves it, waits 1 s, collects garbage,
  * and reports process.memoryUsage() and /proc/self/smaps_rollup.
  *
@@ -21,6 +21,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import pg from "pg";
+import { productNodeFlags } from "./product-flags.ts";
 
 const TELEGRAM_TOKEN = "123456:bench-telegram-token_abcdefghij";
 const TELEGRAM_SECRET = "bench-tg-secret_0123456789";
@@ -198,7 +199,14 @@ async function main(): Promise<void> {
 
   function measure(name: CaseName): Promise<Figures> {
     const child: ChildProcess = fork(fileURLToPath(import.meta.url), ["--serve"], {
-      execArgv: ["--import", "tsx", "--expose-gc"],
+      // The flags npm start runs the product with; BENCH_NODE_ARGS adds more (experiments).
+      execArgv: [
+        "--import",
+        "tsx",
+        "--expose-gc",
+        ...productNodeFlags(),
+        ...(process.env.BENCH_NODE_ARGS?.split(" ").filter(Boolean) ?? []),
+      ],
       env: {
         ...process.env,
         DATA_DIR: dataDir,
