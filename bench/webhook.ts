@@ -27,6 +27,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import pg from "pg";
+import { productNodeFlags } from "./product-flags.ts";
 
 const TELEGRAM_TOKEN = "123456:bench-telegram-token_abcdefghij";
 const TELEGRAM_SECRET = "bench-tg-secret_0123456789";
@@ -214,6 +215,8 @@ async function run(o: RunOptions): Promise<Row> {
         "--import",
         "tsx",
         "--expose-gc",
+        // As npm start runs the product (package.json's start script).
+        ...productNodeFlags(),
         ...(process.env.BENCH_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROF}`] : []),
       ],
       env: {

@@ -60,7 +60,9 @@ export async function createRuntime(
     : undefined;
   let opened: Awaited<ReturnType<typeof openDb>>;
   try {
-    opened = await openDb({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR });
+    // Migrations (and a new data folder's initdb) run in a child process that exits: its memory
+    // does not stay with the server (src/store/migrate-child.ts).
+    opened = await openDb({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, migrateIn: "child" });
   } catch (e) {
     await journal?.close(0);
     throw e;
@@ -109,6 +111,8 @@ export async function createRuntime(
   return {
     ...wired,
     digest,
+    /** Migrations this start applied (none when the database was up to date). */
+    appliedMigrations: opened.appliedMigrations,
     /** Reloads the reference data now if another process changed it (tests; the loop does it too). */
     checkReference: () => reference?.check() ?? Promise.resolve(false),
     async start() {

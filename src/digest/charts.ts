@@ -4,20 +4,14 @@
  * Be Vietnam Pro (a TTF with every Vietnamese glyph, shipped in an npm package), so diacritics
  * render the same in the page, the PDF and the image.
  */
-import { createRequire } from "node:module";
 import { Resvg } from "@resvg/resvg-js";
 import * as vega from "vega";
 import { compile, type TopLevelSpec } from "vega-lite";
 import { digestStrings as S } from "../i18n/digest.ts";
 import type { Digest } from "./figures.ts";
+import { FONT_FAMILY, FONT_FILES } from "./fonts.ts";
 
-const require = createRequire(import.meta.url);
-export const FONT_FAMILY = "Be Vietnam Pro";
-export const FONT_FILES = {
-  regular: require.resolve("@expo-google-fonts/be-vietnam-pro/400Regular/BeVietnamPro_400Regular.ttf"),
-  semibold: require.resolve("@expo-google-fonts/be-vietnam-pro/600SemiBold/BeVietnamPro_600SemiBold.ttf"),
-  bold: require.resolve("@expo-google-fonts/be-vietnam-pro/700Bold/BeVietnamPro_700Bold.ttf"),
-};
+export { FONT_FAMILY, FONT_FILES };
 
 const PALETTE = ["#1f5fa8", "#e07b39", "#3a9d5d", "#c8463d", "#8a63b8", "#6b7c8f", "#d4a72c"];
 

@@ -6,8 +6,9 @@
 import PDFDocument from "pdfkit";
 import SVGtoPDF from "svg-to-pdfkit";
 import { digestStrings as S } from "../i18n/digest.ts";
-import { type DigestCharts, FONT_FILES } from "./charts.ts";
+import type { DigestCharts } from "./charts.ts";
 import type { CaseRef, Digest, Trend } from "./figures.ts";
+import { FONT_FILES } from "./fonts.ts";
 import { periodLabel } from "./period.ts";
 import type { Narrative } from "./summary.ts";
 

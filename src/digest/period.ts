@@ -4,20 +4,19 @@
  * range of local dates. Pure (date-fns with @date-fns/tz).
  */
 import { tz } from "@date-fns/tz";
-import {
-  addDays,
-  addMonths,
-  addWeeks,
-  addYears,
-  differenceInCalendarDays,
-  format,
-  getISOWeek,
-  getISOWeekYear,
-  parseISO,
-  startOfDay,
-  startOfWeek,
-  startOfYear,
-} from "date-fns";
+// One module per function: the package index would load all ~300 of date-fns's modules.
+import { addDays } from "date-fns/addDays";
+import { addMonths } from "date-fns/addMonths";
+import { addWeeks } from "date-fns/addWeeks";
+import { addYears } from "date-fns/addYears";
+import { differenceInCalendarDays } from "date-fns/differenceInCalendarDays";
+import { format } from "date-fns/format";
+import { getISOWeek } from "date-fns/getISOWeek";
+import { getISOWeekYear } from "date-fns/getISOWeekYear";
+import { parseISO } from "date-fns/parseISO";
+import { startOfDay } from "date-fns/startOfDay";
+import { startOfWeek } from "date-fns/startOfWeek";
+import { startOfYear } from "date-fns/startOfYear";
 
 export const VN_TZ = "Asia/Ho_Chi_Minh";
 const inVn = tz(VN_TZ);

@@ -14,7 +14,6 @@ import { randomBytes } from "node:crypto";
 import { digestStrings as S } from "../i18n/digest.ts";
 import { enqueue } from "../outbox/store.ts";
 import type { Logger } from "../outbox/support.ts";
-import { renderCharts, svgToPng } from "./charts.ts";
 import type { DigestChat, PushSchedule } from "./config.ts";
 import type { Digest } from "./figures.ts";
 import { type Period, periodLabel, previousPeriod, weekOf } from "./period.ts";
@@ -97,6 +96,8 @@ export async function runDigestPush(deps: DigestPushDeps): Promise<PushOutcome> 
   if (existing) return { pushed: false, periodKey: period.key, reason: "already pushed" };
 
   const report = await buildDigest(deps, { period, scope });
+  // The chart renderers load with the first push (they are not needed by an idle server).
+  const { renderCharts, svgToPng } = await import("./charts.ts");
   const charts = await renderCharts(report.digest);
   const png = svgToPng(charts.weekly);
   const token = randomBytes(24).toString("base64url");

@@ -1,8 +1,10 @@
-/** One digest report in the format asked for (the page, the PDF download and the CLI share this). */
+/**
+ * One digest report in the format asked for (the page, the PDF download and the CLI share this).
+ * The chart and PDF renderers (Vega, resvg, pdfkit: tens of MB resident) load on the first report
+ * drawn, not with the server.
+ */
 import type { ReferenceData } from "../data/index.ts";
-import { renderCharts } from "./charts.ts";
 import { type PageLinks, renderDigestPage } from "./html.ts";
-import { renderDigestPdf } from "./pdf.ts";
 import { halfOf, type Period, previousPeriod, weekOf, yearOf } from "./period.ts";
 import type { DigestReport } from "./service.ts";
 
@@ -27,9 +29,12 @@ export async function renderDigest(
       body: new TextEncoder().encode(`${JSON.stringify(report, null, 2)}\n`),
       contentType: "application/json; charset=utf-8",
     };
+  const { renderCharts } = await import("./charts.ts");
   const charts = await renderCharts(report.digest);
-  if (format === "pdf")
+  if (format === "pdf") {
+    const { renderDigestPdf } = await import("./pdf.ts");
     return { body: await renderDigestPdf(report, charts), contentType: "application/pdf" };
+  }
   const html = renderDigestPage(report, charts, {
     data: ctx.data,
     links: ctx.links,

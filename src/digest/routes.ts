@@ -13,7 +13,7 @@ import type { ReferenceData } from "../data/index.ts";
 import { digestStrings as S } from "../i18n/digest.ts";
 import type { Db } from "../store/db.ts";
 import { authorizeDigest, DIGEST_COOKIE } from "./access.ts";
-import { FONT_FILES } from "./charts.ts";
+import { FONT_FILES } from "./fonts.ts";
 import {
   halfOf,
   localMidnight,

@@ -8,7 +8,8 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
-import { ChatPromptTemplate } from "@langchain/core/prompts";
+// LangChain (~40 MB resident) loads only when a language model is configured and first called.
+import type { ChatPromptTemplate } from "@langchain/core/prompts";
 import type { DigestConfig } from "./config.ts";
 import type { Digest, Trend } from "./figures.ts";
 import { periodLabel } from "./period.ts";
@@ -26,12 +27,21 @@ export const PROMPT_FILE = path.resolve(
   "../../prompts/digest-summary.md",
 );
 
-/** The prompt: system and user messages from prompts/digest-summary.md. */
-export function loadSummaryPrompt(file = PROMPT_FILE): ChatPromptTemplate {
+/** The system and user messages of prompts/digest-summary.md, checked. */
+export function readSummaryPrompt(file = PROMPT_FILE): { system: string; human: string } {
   const raw = readFileSync(file, "utf8").replace(/<!--[\s\S]*?-->\s*/g, "");
   const [system, human] = raw.split(/^---$/m).map((s) => s.trim());
   if (!system || !human?.includes("{figures}"))
     throw new Error(`${file}: needs a system part, ---, and {figures}`);
+  return { system, human };
+}
+
+/** The prompt: system and user messages from prompts/digest-summary.md. */
+export async function loadSummaryPrompt(
+  file: string | { system: string; human: string } = PROMPT_FILE,
+): Promise<ChatPromptTemplate> {
+  const { system, human } = typeof file === "string" ? readSummaryPrompt(file) : file;
+  const { ChatPromptTemplate } = await import("@langchain/core/prompts");
   return ChatPromptTemplate.fromMessages([
     ["system", system],
     ["human", human],
@@ -144,7 +154,12 @@ export function createSummarizer(options: {
   prompt?: ChatPromptTemplate;
   onError?: (err: unknown) => void;
 }): Summarizer {
-  const prompt = options.prompt ?? loadSummaryPrompt();
+  // The prompt file is checked now (a broken one stops the start); LangChain's template is built
+  // on the first call to a model.
+  const messages = options.prompt ? undefined : readSummaryPrompt();
+  let prompt: Promise<ChatPromptTemplate> | undefined = options.prompt
+    ? Promise.resolve(options.prompt)
+    : undefined;
   return {
     async summarize(d) {
       const template = (fallbackReason: string): Narrative => ({
@@ -155,11 +170,12 @@ export function createSummarizer(options: {
       if (!options.model) return template("no model configured");
       const signal = AbortSignal.timeout(options.timeoutMs);
       try {
-        const messages = await prompt.formatMessages({
+        prompt ??= loadSummaryPrompt(messages);
+        const formatted = await (await prompt).formatMessages({
           figures: JSON.stringify(figuresForModel(d), null, 1),
         });
         const answer = await Promise.race([
-          options.model.invoke(messages, { signal }),
+          options.model.invoke(formatted, { signal }),
           new Promise<never>((_, reject) =>
             signal.addEventListener("abort", () => reject(new Error("timed out")), { once: true }),
           ),

@@ -3,7 +3,8 @@
  * correctly; CRLF; RFC 4180 quoting) and XLSX (exceljs). Cells that a spreadsheet would run as a
  * formula (= + - @ tab CR at the start) are prefixed with an apostrophe: data stays data.
  */
-import ExcelJS from "exceljs";
+// exceljs (~18 MB resident) loads with the first spreadsheet asked for.
+import type ExcelJS from "exceljs";
 
 export type Cell = string | number;
 
@@ -27,7 +28,8 @@ export async function toXlsx(
   columns: { header: string; width: number }[],
   rows: Cell[][],
 ): Promise<Buffer> {
-  const wb = new ExcelJS.Workbook();
+  const { default: Excel } = (await import("exceljs")) as { default: typeof ExcelJS };
+  const wb = new Excel.Workbook();
   wb.creator = "Hộp thư dân";
   wb.created = new Date();
   const ws = wb.addWorksheet(sheetName.slice(0, 31), {

@@ -2,7 +2,7 @@
  * Opens the database: PGlite (embedded PostgreSQL in a data folder) by default, a PostgreSQL
  * server when a URL is given. One Prisma schema and one migration history serve both.
  */
-import { mkdir } from "node:fs/promises";
+import { access, mkdir } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { PGlite } from "@electric-sql/pglite";
@@ -12,6 +12,7 @@ import type { SqlMigrationAwareDriverAdapterFactory } from "@prisma/driver-adapt
 import { PrismaPGlite } from "pglite-prisma-adapter";
 import { PrismaClient } from "../generated/prisma/client.ts";
 import { applyMigrations, type MigrationPaths, pendingMigrationNames } from "./migrate.ts";
+import { migrateInChild } from "./migrate-child.ts";
 
 export type Db = PrismaClient;
 
@@ -21,6 +22,12 @@ export interface DbOptions {
   /** Data folder of the embedded database; "memory://" keeps it in memory (tests). */
   dataDir?: string;
   migrate?: boolean;
+  /**
+   * Where pending migrations run: "process" (default) here; "child" in a short-lived child
+   * process (src/store/migrate-child.ts), so the schema engine's and a new data folder's initdb
+   * memory leaves with it — the long-running product. An in-memory database always migrates here.
+   */
+  migrateIn?: "process" | "child";
 }
 
 export interface OpenDb {
@@ -91,6 +98,40 @@ export function yieldToIo(client: PGlite, everyMs = 2): void {
 }
 
 export async function openDb(options: DbOptions): Promise<OpenDb> {
+  const migrate = options.migrate !== false;
+  const dataDir = options.dataDir ?? "./.data";
+  const inChild =
+    migrate &&
+    options.migrateIn === "child" &&
+    (Boolean(options.databaseUrl) || !dataDir.startsWith("memory://"));
+  const target = { databaseUrl: options.databaseUrl, dataDir };
+  let appliedMigrations: string[] = [];
+  // A new data folder: initdb and every migration in the child, then open what it built.
+  if (inChild && !options.databaseUrl && !(await exists(path.join(dataDir, "PG_VERSION"))))
+    appliedMigrations = await migrateInChild(target);
+  let opened = await connect(options);
+  if (migrate && (await migrationsPending(opened.db))) {
+    if (inChild) {
+      // The embedded database has one process at a time: close it while the child migrates.
+      if (opened.kind === "pglite") await opened.close();
+      appliedMigrations = [...appliedMigrations, ...(await migrateInChild(target))];
+      if (opened.kind === "pglite") opened = await connect(options);
+    } else {
+      appliedMigrations = await applyMigrations(opened.factory, defaultMigrationPaths);
+    }
+  }
+  return { ...opened, appliedMigrations };
+}
+
+async function exists(file: string): Promise<boolean> {
+  return access(file).then(
+    () => true,
+    () => false,
+  );
+}
+
+/** The Prisma client on its driver: PostgreSQL server or PGlite. */
+async function connect(options: DbOptions): Promise<Omit<OpenDb, "appliedMigrations">> {
   let factory: SqlMigrationAwareDriverAdapterFactory;
   let closeDriver: () => Promise<void>;
   let kind: OpenDb["kind"];
@@ -116,15 +157,10 @@ export async function openDb(options: DbOptions): Promise<OpenDb> {
     closeDriver = () => client.close();
   }
   const db = new PrismaClient({ adapter: factory });
-  const appliedMigrations =
-    options.migrate === false || !(await migrationsPending(db))
-      ? []
-      : await applyMigrations(factory, defaultMigrationPaths);
   return {
     db,
     kind,
     factory,
-    appliedMigrations,
     async close() {
       await db.$disconnect();
       await closeDriver();

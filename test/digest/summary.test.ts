@@ -77,7 +77,7 @@ describe("digest summary", () => {
   });
 
   it("the prompt comes from prompts/digest-summary.md", async () => {
-    const messages = await loadSummaryPrompt().formatMessages({ figures: "{}" });
+    const messages = await (await loadSummaryPrompt()).formatMessages({ figures: "{}" });
     expect(messages).toHaveLength(2);
     expect(String(messages[0]!.content)).toContain("văn phong hành chính");
   });

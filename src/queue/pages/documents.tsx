@@ -5,7 +5,6 @@
  */
 import type { Context } from "hono";
 import type { Child } from "hono/jsx";
-import { documentToDocx } from "../../documents/docx.ts";
 import {
   blanksLeft,
   caseFields,
@@ -28,6 +27,11 @@ import { audit } from "../audit.ts";
 import { canWriteCases, type QueueApp, type QueueEnv, type QueueServices } from "../context.ts";
 import { Flash, Layout } from "../views/layout.tsx";
 import { DocsAssets, formOf, identitiesFor, viewerOf } from "./common.tsx";
+
+/** The Word writer (the docx package) loads with the first document downloaded, not with the server. */
+async function documentToDocx(d: Parameters<typeof import("../../documents/docx.ts").documentToDocx>[0]) {
+  return (await import("../../documents/docx.ts")).documentToDocx(d);
+}
 
 // biome-ignore lint/suspicious/noExplicitAny: handlers of several paths share these helpers
 type Ctx = Context<QueueEnv, any>;
