@@ -279,7 +279,12 @@ export async function wireRuntime<L extends Logger>(
     senders,
     logger,
     exclusive,
-    policy: { ...(config.OUTBOX_LOCK_MS ? { lockMs: config.OUTBOX_LOCK_MS } : {}), ...options.outboxPolicy },
+    policy: {
+      // On the server, sends overlap more (each reply waits on the messenger's HTTP round trip).
+      ...(exclusive ? {} : { batchSize: 50, concurrency: 16 }),
+      ...(config.OUTBOX_LOCK_MS ? { lockMs: config.OUTBOX_LOCK_MS } : {}),
+      ...options.outboxPolicy,
+    },
     ...(options.rateLimits !== undefined ? { rateLimits: options.rateLimits } : {}),
   });
   const worker = outbox;

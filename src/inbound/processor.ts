@@ -10,7 +10,8 @@
  *   processed, or until it failed `maxAttempts` times. A processor that dies mid-update leaves it
  *   pending; it is taken again when its lease expires (at once on `start()` with `exclusive`).
  * - At-least-once `handle`: a crash between `handle` committing its effects and the mark
- *   "processed" runs `handle` again for that update. `handle` must therefore be idempotent: derive
+ *   "processed" runs `handle` again for that update (a handler that writes the mark in its own
+ *   transaction through `update.complete(tx)` closes that window for its turns). `handle` must therefore be idempotent: derive
  *   the dedupeKey of every reply it enqueues from the update (`updateDedupeKey(update, n)`), so a
  *   second run creates no second reply, and make its other writes conditional (e.g. the
  *   conversation's version) or keyed on the update.
@@ -22,6 +23,7 @@ import type { ChannelName } from "../intake/types.ts";
 import {
   backoffDelay,
   type Clock,
+  type DbClient,
   errorText,
   type Logger,
   silentLogger,
@@ -39,13 +41,23 @@ export interface ClaimedUpdate {
   /** 1 on the first attempt, 2 on the first retry, … */
   attempt: number;
   receivedAt: Date;
+  /**
+   * Records this update as processed inside the caller's transaction (fenced like the processor's
+   * own mark: only while this attempt still holds it). A handler that calls it in the transaction
+   * that commits its effects resolves with "settled", and the processor writes nothing more.
+   */
+  complete?: (tx: DbClient) => Promise<void>;
 }
 
 /**
  * Handles one update. `signal` aborts when the attempt times out (`handleTimeoutMs`): the attempt
  * then counts as failed and is retried later, so stop work and do not write after it fires.
  */
-export type UpdateHandler = (update: ClaimedUpdate, signal: AbortSignal) => Promise<void>;
+export type UpdateHandler = (
+  update: ClaimedUpdate,
+  signal: AbortSignal,
+  // biome-ignore lint/suspicious/noConfusingVoidType: a handler that records nothing returns nothing
+) => Promise<void | "settled">;
 
 /**
  * A dedupeKey for the `part`-th message produced while handling `update` (stable across
@@ -362,17 +374,27 @@ export class InboundProcessor {
         payload: row.payload,
         attempt: row.attempts,
         receivedAt: row.receivedAt,
+        complete: (tx) => this.settle(row, this.processedMark(), tx),
       };
       await this.yieldTo?.();
-      await Promise.race([Promise.resolve().then(() => this.handle(update, abort.signal)), timeout]);
+      const outcome = await Promise.race([
+        Promise.resolve().then(() => this.handle(update, abort.signal)),
+        timeout,
+      ]);
+      // Marked processed in the handler's own (committed) transaction: nothing left to record.
+      if (outcome === "settled") return "processed";
     } catch (err) {
       return await this.onError(row, err);
     } finally {
       clearInterval(heartbeat);
       clearTimeout(timer);
     }
-    await this.settle(row, { status: "processed", processedAt: this.clock.now(), nextAttemptAt: null });
+    await this.settle(row, this.processedMark());
     return "processed";
+  }
+
+  private processedMark(): Prisma.InboundUpdateUpdateManyMutationInput {
+    return { status: "processed", processedAt: this.clock.now(), nextAttemptAt: null };
   }
 
   private async onError(row: Row, err: unknown): Promise<Outcome> {
@@ -412,8 +434,12 @@ export class InboundProcessor {
   }
 
   /** Writes an outcome only if this processor still holds the update (same claim: attempts). */
-  private async settle(row: Row, data: Prisma.InboundUpdateUpdateManyMutationInput): Promise<void> {
-    const { count } = await this.db.inboundUpdate.updateMany({
+  private async settle(
+    row: Row,
+    data: Prisma.InboundUpdateUpdateManyMutationInput,
+    client: DbClient = this.db,
+  ): Promise<void> {
+    const { count } = await client.inboundUpdate.updateMany({
       where: { id: row.id, status: "pending", attempts: row.attempts },
       data,
     });

@@ -3,8 +3,10 @@
  * stored state, takes one turn, and saves the new state and both sides of the exchange. Turns
  * of one conversation are serialised (in process by a lock, across processes by a version check).
  */
+
+import { randomUUID } from "node:crypto";
 import type { ReferenceData } from "../data/index.ts";
-import type { Prisma } from "../generated/prisma/client.ts";
+import { Prisma } from "../generated/prisma/client.ts";
 import { LookupGuard } from "../guard/lookups.ts";
 import { guardStrings } from "../i18n/guard.ts";
 import { type CaseStore, type Client, type Tx, withTx } from "../store/cases.ts";
@@ -51,6 +53,11 @@ export interface HandleOptions {
     replies: Reply[],
     conversation: { id: string; channel: ChannelName; chatId: string },
   ) => Promise<void>;
+  /**
+   * Runs last inside the turn's transaction on every path that commits (a redelivered message
+   * too): whatever must be recorded exactly when the turn is (the processor's "processed" mark).
+   */
+  commit?: (tx: Tx) => Promise<void>;
 }
 
 class KeyedLock {
@@ -83,8 +90,17 @@ interface TurnFlags {
   failedLookup: boolean;
 }
 
-function isUniqueViolation(e: unknown): boolean {
-  return (e as { code?: string })?.code === "P2002";
+/** The inbound message was saved meanwhile by a concurrent turn (another process). */
+class DuplicateInbound extends Error {}
+
+/** What `conversationFor` finds: the conversation, its stored state, the citizen writing. */
+export interface ResolvedConversation {
+  id: string;
+  state: Prisma.JsonValue;
+  version: number;
+  citizenId: string;
+  /** The conversation already holds this inbound message (a redelivery). */
+  seen: boolean;
 }
 
 export class IntakeService {
@@ -105,41 +121,60 @@ export class IntakeService {
         } catch (e) {
           if (e instanceof VersionConflict && attempt < 5) continue;
           // The same channel message saved by a concurrent turn: it was handled once, by that turn.
-          if (msg.externalId && isUniqueViolation(e) && attempt < 5) continue;
+          if (e instanceof DuplicateInbound && attempt < 5) continue;
           throw e;
         }
       }
     });
   }
 
-  /** Finds or creates the citizen (one per channel identity) and their conversation. */
+  /**
+   * Finds or creates the citizen (one per channel identity) and their conversation, in ONE
+   * statement; `seen` = this conversation already holds the inbound message `externalId` (a
+   * redelivery). A known conversation whose citizen matches costs a read only; otherwise the citizen
+   * is upserted (its display name refreshed) and the conversation created if missing (an existing
+   * one keeps its citizen). Throws a (retryable) VersionConflict when a concurrent turn created the
+   * conversation after this statement's snapshot.
+   */
   async conversationFor(
-    msg: Pick<IncomingMessage, "channel" | "chatId" | "userId" | "displayName">,
+    msg: Pick<IncomingMessage, "channel" | "chatId" | "userId" | "displayName"> & { externalId?: string },
     db: Client = this.deps.db,
-  ) {
-    const known = await db.conversation.findUnique({
-      where: { channel_chatId: { channel: msg.channel, chatId: msg.chatId } },
-      include: { citizen: true },
-    });
-    if (
-      known &&
-      known.citizen.externalId === msg.userId &&
-      (!msg.displayName || known.citizen.displayName === msg.displayName)
-    ) {
-      const { citizen, ...conversation } = known;
-      return { citizen, conversation };
-    }
-    const citizen = await db.citizen.upsert({
-      where: { channel_externalId: { channel: msg.channel, externalId: msg.userId } },
-      create: { channel: msg.channel, externalId: msg.userId, displayName: msg.displayName ?? null },
-      update: msg.displayName ? { displayName: msg.displayName } : {},
-    });
-    const conversation = await db.conversation.upsert({
-      where: { channel_chatId: { channel: msg.channel, chatId: msg.chatId } },
-      create: { channel: msg.channel, chatId: msg.chatId, citizenId: citizen.id },
-      update: {},
-    });
-    return { citizen, conversation };
+  ): Promise<ResolvedConversation> {
+    const name = msg.displayName || null;
+    const rows = await db.$queryRaw<ResolvedConversation[]>`
+      WITH known AS (
+        SELECT v."id", v."citizenId", v."state", v."version",
+               c."externalId" AS "citizenExternalId", c."displayName" AS "citizenName"
+        FROM "Conversation" v JOIN "Citizen" c ON c."id" = v."citizenId"
+        WHERE v."channel" = ${msg.channel}::"Channel" AND v."chatId" = ${msg.chatId}
+      ), cit AS (
+        INSERT INTO "Citizen" ("id", "channel", "externalId", "displayName")
+        SELECT ${randomUUID()}::uuid, ${msg.channel}::"Channel", ${msg.userId}::text, ${name}::text
+        WHERE NOT EXISTS (
+          SELECT 1 FROM known k
+          WHERE k."citizenExternalId" = ${msg.userId}
+            AND (${name}::text IS NULL OR k."citizenName" IS NOT DISTINCT FROM ${name}::text))
+        ON CONFLICT ("channel", "externalId")
+          DO UPDATE SET "displayName" = COALESCE(EXCLUDED."displayName", "Citizen"."displayName")
+        RETURNING "id"
+      ), conv AS (
+        INSERT INTO "Conversation" ("id", "channel", "chatId", "citizenId", "updatedAt")
+        SELECT ${randomUUID()}::uuid, ${msg.channel}::"Channel", ${msg.chatId}::text, cit."id", ${new Date()}::timestamptz
+        FROM cit WHERE NOT EXISTS (SELECT 1 FROM known)
+        ON CONFLICT ("channel", "chatId") DO NOTHING
+        RETURNING "id", "state", "version"
+      )
+      SELECT k."id"::text AS "id", k."state", k."version", COALESCE((SELECT "id" FROM cit), k."citizenId")::text AS "citizenId",
+             EXISTS (SELECT 1 FROM "Message" m
+                     WHERE m."conversationId" = k."id" AND m."direction" = 'in'
+                       AND m."externalId" = ${msg.externalId ?? null}::text) AS "seen"
+      FROM known k
+      UNION ALL
+      SELECT v."id"::text, v."state", v."version", (SELECT "id" FROM cit)::text, false FROM conv v`;
+    const row = rows[0];
+    // Created by a concurrent turn (another process) after this statement's snapshot: again.
+    if (!row) throw new VersionConflict();
+    return row;
   }
 
   private ports(
@@ -184,14 +219,12 @@ export class IntakeService {
    */
   private async turn(msg: IncomingMessage, options: HandleOptions): Promise<TurnOutcome> {
     return withTx(this.deps.db, async (tx) => {
-      const { citizen, conversation } = await this.conversationFor(msg, tx);
+      const conversation = await this.conversationFor(msg, tx);
+      const citizen = { id: conversation.citizenId };
       const base = { conversationId: conversation.id, citizenId: citizen.id };
-      if (msg.externalId) {
-        const seen = await tx.message.findFirst({
-          where: { conversationId: conversation.id, direction: "in", externalId: msg.externalId },
-          select: { id: true },
-        });
-        if (seen) return { ...base, replies: [], duplicate: true };
+      if (msg.externalId && conversation.seen) {
+        await options.commit?.(tx);
+        return { ...base, replies: [], duplicate: true };
       }
       const state = { ...initialState, ...(conversation.state as object) } as DialogueState;
       const inboundAt = this.now();
@@ -216,7 +249,12 @@ export class IntakeService {
         !flags.failedLookup,
       );
       // Conversations exist only on messengers (paper channels have none).
-      await options.deliver?.(tx, result.replies, { ...conversation, channel: msg.channel });
+      await options.deliver?.(tx, result.replies, {
+        id: conversation.id,
+        channel: msg.channel,
+        chatId: msg.chatId,
+      });
+      await options.commit?.(tx);
       return { ...base, replies: result.replies };
     });
   }
@@ -231,36 +269,44 @@ export class IntakeService {
     identity = false,
     keepHistory = true,
   ): Promise<void> {
-    const updated = await tx.conversation.updateMany({
-      where: { id: conversationId, version },
-      data: { state: state as unknown as Prisma.InputJsonValue, step: state.step, version: { increment: 1 } },
-    });
-    if (updated.count !== 1) throw new VersionConflict();
-    if (!keepHistory) return;
-    await tx.message.create({
-      data: {
-        conversationId,
-        caseId: caseId ?? null,
-        direction: "in",
-        text: (msg.text ?? "").slice(0, 20_000),
-        attachments: msg.photo ? [msg.photo as unknown as Prisma.InputJsonValue] : [],
-        externalId: msg.externalId ?? null,
-        identity,
-        createdAt: inboundAt,
-      },
-    });
-    if (replies.length) {
-      const outAt = new Date(inboundAt.getTime() + 1);
-      await tx.message.createMany({
-        data: replies.map((r) => ({
-          conversationId,
-          caseId: caseId ?? null,
-          direction: "out" as const,
-          text: r.text,
-          createdAt: outAt,
-        })),
-      });
-    }
+    // The new state, the inbound message and the replies in ONE statement, all conditional on the
+    // version read (the messages are written only if the update matched).
+    const history = keepHistory
+      ? [
+          Prisma.sql`(${randomUUID()}::uuid, 'in'::"Direction", ${(msg.text ?? "").slice(0, 20_000)}::text,
+            ${JSON.stringify(msg.photo ? [msg.photo] : [])}::jsonb, ${msg.externalId ?? null}::text,
+            ${identity}::boolean, ${inboundAt}::timestamptz)`,
+          ...replies.map(
+            (
+              r,
+            ) => Prisma.sql`(${randomUUID()}::uuid, 'out'::"Direction", ${r.text}::text, '[]'::jsonb, NULL::text,
+              false, ${new Date(inboundAt.getTime() + 1)}::timestamptz)`,
+          ),
+        ]
+      : [];
+    const messages = history.length
+      ? Prisma.sql`, ins AS (
+          INSERT INTO "Message"
+            ("id", "conversationId", "caseId", "direction", "text", "attachments", "externalId", "identity", "createdAt")
+          SELECT v."id", u."id", ${caseId ?? null}::uuid, v."direction", v."text", v."attachments", v."externalId",
+                 v."identity", v."createdAt"
+          FROM upd u, (VALUES ${Prisma.join(history)})
+            AS v("id", "direction", "text", "attachments", "externalId", "identity", "createdAt")
+          ON CONFLICT ("conversationId", "direction", "externalId") DO NOTHING
+          RETURNING "direction")
+        SELECT (SELECT count(*) FROM upd)::int AS "updated",
+               (SELECT count(*) FROM ins WHERE "direction" = 'in')::int AS "inbound"`
+      : Prisma.sql` SELECT (SELECT count(*) FROM upd)::int AS "updated", 1 AS "inbound"`;
+    const [r] = await tx.$queryRaw<Array<{ updated: number; inbound: number }>>`
+      WITH upd AS (
+        UPDATE "Conversation"
+        SET "state" = ${JSON.stringify(state)}::jsonb, "step" = ${state.step}, "version" = "version" + 1,
+            "updatedAt" = ${new Date()}::timestamptz
+        WHERE "id" = ${conversationId}::uuid AND "version" = ${version}
+        RETURNING "id")${messages}`;
+    if (r?.updated !== 1) throw new VersionConflict();
+    // The same channel message saved by a concurrent turn: it was handled once, by that turn.
+    if (r.inbound !== 1) throw new DuplicateInbound();
   }
 
   /**

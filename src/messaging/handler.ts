@@ -10,7 +10,7 @@ import type { ClaimedUpdate } from "../inbound/processor.ts";
 import { updateDedupeKey } from "../inbound/processor.ts";
 import type { IntakeService } from "../intake/service.ts";
 import type { ChannelName, IncomingMessage } from "../intake/types.ts";
-import { enqueue } from "../outbox/index.ts";
+import { enqueue, enqueueMany } from "../outbox/index.ts";
 import type { Db } from "../store/db.ts";
 
 export type Decoded =
@@ -51,7 +51,7 @@ export function createUpdateHandler(deps: {
   flood?: FloodGuard;
 }) {
   const flood = deps.flood ?? new FloodGuard();
-  return async (update: ClaimedUpdate): Promise<void> => {
+  return async (update: ClaimedUpdate): Promise<"settled" | undefined> => {
     const decode = deps.decoders[update.channel];
     if (!decode) throw new Error(`no decoder for channel ${update.channel}`);
     const decoded = decode(update.payload);
@@ -85,19 +85,24 @@ export function createUpdateHandler(deps: {
       return;
     }
     const msg: IncomingMessage = { ...decoded.message, externalId: update.externalId };
+    const complete = update.complete;
     await deps.intake.handle(msg, {
       deliver: async (tx, replies, conversation) => {
-        for (const [i, r] of replies.entries()) {
-          await enqueue(tx, {
+        await enqueueMany(
+          tx,
+          replies.map((r, i) => ({
             dedupeKey: updateDedupeKey(update, i),
             channel: conversation.channel,
             chatId: conversation.chatId,
             text: r.text,
             ...(r.choices ? { choices: r.choices } : {}),
-          });
-        }
+          })),
+        );
       },
+      // The update is marked processed in the turn's own transaction (one commit, no window).
+      ...(complete ? { commit: (tx) => complete(tx) } : {}),
     });
     deps.onQueued?.();
+    return complete ? "settled" : undefined;
   };
 }

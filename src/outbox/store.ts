@@ -3,7 +3,7 @@
  * the producer's own transaction) and then delivered by the OutboxWorker.
  */
 import { randomUUID } from "node:crypto";
-import type { OutboxMessage } from "../generated/prisma/client.ts";
+import { type OutboxMessage, Prisma } from "../generated/prisma/client.ts";
 import type { ChannelName, Choice } from "../intake/types.ts";
 import type { DbClient } from "./support.ts";
 
@@ -62,11 +62,64 @@ export async function enqueue(db: DbClient, input: EnqueueInput): Promise<Enqueu
   return { id: existing.id, created: false };
 }
 
-/** Enqueues several messages in order (same guarantees as `enqueue`, one by one). */
+/**
+ * Enqueues several messages in order, in ONE statement (same guarantees as `enqueue`): each
+ * message's `createdAt` is after its chat's previous message, and the batch keeps its input order.
+ * Results are in input order; a repeat of an earlier input's dedupeKey is reported as not created.
+ */
 export async function enqueueMany(db: DbClient, inputs: readonly EnqueueInput[]): Promise<EnqueueResult[]> {
-  const results: EnqueueResult[] = [];
-  for (const input of inputs) results.push(await enqueue(db, input));
-  return results;
+  if (inputs.length === 0) return [];
+  if (inputs.length === 1) return [await enqueue(db, inputs[0]!)];
+  const ids = inputs.map(() => randomUUID());
+  const values = inputs.map(
+    (input, i) =>
+      Prisma.sql`(${i}::int, ${ids[i]}::uuid, ${input.dedupeKey}, ${input.channel}::"Channel", ${input.chatId},
+        ${input.text}, ${input.choices === undefined ? null : JSON.stringify(input.choices)}::jsonb,
+        ${input.photoUrl ?? null}::text, ${input.caseId ?? null}::uuid)`,
+  );
+  // Each row comes after its chat's last message (or now), plus its position in ms: the batch keeps
+  // its input order, within a chat and across chats. DISTINCT ON keeps the first of repeated
+  // dedupeKeys (ON CONFLICT cannot take one key twice in a statement).
+  const rows = await db.$queryRaw<Array<{ id: string; dedupeKey: string }>>`
+    INSERT INTO "OutboxMessage"
+      ("id", "dedupeKey", "channel", "chatId", "text", "choices", "photoUrl", "caseId", "createdAt", "nextAttemptAt")
+    SELECT i."id", i."dedupeKey", i."channel", i."chatId", i."text", i."choices", i."photoUrl", i."caseId",
+           i.ts, i.ts
+    FROM (
+      SELECT DISTINCT ON (v."dedupeKey") v.*,
+             GREATEST(
+               date_trunc('milliseconds', clock_timestamp()),
+               (SELECT max(o."createdAt") + interval '1 millisecond' FROM "OutboxMessage" o
+                 WHERE o."channel" = v."channel" AND o."chatId" = v."chatId")
+             ) + v.n * interval '1 millisecond' AS ts
+      FROM (VALUES ${Prisma.join(values)})
+        AS v(n, "id", "dedupeKey", "channel", "chatId", "text", "choices", "photoUrl", "caseId")
+      ORDER BY v."dedupeKey", v.n) i
+    ORDER BY i.n
+    ON CONFLICT ("dedupeKey") DO NOTHING
+    RETURNING "id", "dedupeKey"`;
+  const created = new Map(rows.map((r) => [r.dedupeKey, r.id]));
+  const missing = inputs.map((i) => i.dedupeKey).filter((k) => !created.has(k));
+  const existing = new Map<string, string>();
+  if (missing.length) {
+    const found = await db.outboxMessage.findMany({
+      where: { dedupeKey: { in: missing } },
+      select: { id: true, dedupeKey: true },
+    });
+    for (const f of found) existing.set(f.dedupeKey, f.id);
+  }
+  const claimed = new Set<string>();
+  return inputs.map((input) => {
+    const id = created.get(input.dedupeKey);
+    if (id !== undefined && !claimed.has(input.dedupeKey)) {
+      claimed.add(input.dedupeKey);
+      return { id, created: true };
+    }
+    const other = id ?? existing.get(input.dedupeKey);
+    if (other === undefined)
+      throw new Error(`outbox: dedupeKey ${input.dedupeKey} conflicted but no row was found`);
+    return { id: other, created: false };
+  });
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -9,8 +9,9 @@
  *   takes it again.
  * - No double sending, with one exception. Every outcome is written fenced on
  *   (id, status 'sending', attempts), and a successful send is marked `sent` immediately — nothing
- *   else (not even a log line) runs between the sender returning and that UPDATE, which is itself
- *   retried a few times on database errors. The one window left is a crash (or a database outage
+ *   else (not even a log line) runs between the sender returning and that UPDATE (at most the one
+ *   mark already being written: marks arriving meanwhile follow together in one UPDATE), which is
+ *   itself retried a few times on database errors. The one window left is a crash (or a database outage
  *   outlasting those retries) between the messenger accepting the message and the UPDATE: the row
  *   is then sent again after its lease expires — at-least-once at that point, which no messenger API
  *   without idempotency keys lets us close. A send that outlives its lease could also be repeated by
@@ -109,6 +110,13 @@ interface ClaimedRow {
   lockedUntil: Date;
 }
 
+interface PendingMark {
+  row: ClaimedRow;
+  externalMessageId: string | undefined;
+  resolve: () => void;
+  reject: (err: unknown) => void;
+}
+
 const HOUR = 3_600_000;
 
 export class OutboxWorker {
@@ -132,6 +140,8 @@ export class OutboxWorker {
   private readonly wakeup = new Wakeup();
   private stopping = false;
   private loop: Promise<void> | undefined;
+  private readonly marks: PendingMark[] = [];
+  private marking: Promise<void> | undefined;
 
   constructor(options: OutboxWorkerOptions) {
     const p = options.policy ?? {};
@@ -300,19 +310,64 @@ export class OutboxWorker {
     return "sent";
   }
 
-  private async markSent(row: ClaimedRow, externalMessageId: string | undefined): Promise<void> {
+  /**
+   * Marks a sent row `sent`. Marks are written at once, but the ones arriving while a mark is
+   * being written wait for it and then go together in one statement (a group commit): no mark
+   * waits longer than one statement in flight, and a busy worker writes one UPDATE per group.
+   */
+  private markSent(row: ClaimedRow, externalMessageId: string | undefined): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.marks.push({ row, externalMessageId, resolve, reject });
+      if (!this.marking) this.marking = this.writeMarks();
+    });
+  }
+
+  private async writeMarks(): Promise<void> {
+    while (this.marks.length) {
+      const group = this.marks.splice(0, 200);
+      try {
+        await this.writeSent(group);
+        for (const m of group) m.resolve();
+      } catch (err) {
+        for (const m of group) m.reject(err);
+      }
+    }
+    this.marking = undefined;
+  }
+
+  private async writeSent(group: PendingMark[]): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.settle(row, {
-          status: "sent",
-          sentAt: this.clock.now(),
-          externalMessageId: externalMessageId ?? null,
-          lockedUntil: null,
-        });
+        const sentAt = this.clock.now();
+        const values = group.map(
+          ({ row, externalMessageId }) =>
+            Prisma.sql`(${row.id}::uuid, ${row.attempts}::int, ${externalMessageId ?? null}::text)`,
+        );
+        // Fenced per row on (id, status 'sending', attempts), like every other outcome.
+        const marked = await this.db.$queryRaw<Array<{ id: string }>>`
+          UPDATE "OutboxMessage" m
+          SET "status" = 'sent', "sentAt" = ${sentAt}::timestamptz, "externalMessageId" = v."ext",
+              "lockedUntil" = NULL
+          FROM (VALUES ${Prisma.join(values)}) AS v("id", "attempts", "ext")
+          WHERE m."id" = v."id" AND m."status" = 'sending' AND m."attempts" = v."attempts"
+          RETURNING m."id"::text AS "id"`;
+        if (marked.length < group.length) {
+          const done = new Set(marked.map((m) => m.id));
+          for (const { row } of group) {
+            if (done.has(row.id)) continue;
+            this.logger.warn(
+              { id: row.id, dedupeKey: row.dedupeKey, attempts: row.attempts, outcome: "sent" },
+              "outbox: lost the lease on a message before recording its outcome (another worker took it over)",
+            );
+          }
+        }
         return;
       } catch (err) {
         if (attempt >= 5) throw err;
-        this.logger.warn({ err, id: row.id, attempt }, "outbox: could not mark a sent message; retrying");
+        this.logger.warn(
+          { err, ids: group.map((m) => m.row.id), attempt },
+          "outbox: could not mark sent messages; retrying",
+        );
         await sleep(50 * 2 ** attempt);
       }
     }

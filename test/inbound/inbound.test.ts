@@ -346,6 +346,41 @@ describe.each(kinds)("inbound on %s", (kind) => {
     ]);
   });
 
+  it("a handler marking its update processed in its own transaction commits both or neither", async () => {
+    const attempts: number[] = [];
+    const p = processor(async (u) => {
+      attempts.push(u.attempt);
+      await t.db.$transaction(async (tx) => {
+        await enqueue(tx, {
+          dedupeKey: updateDedupeKey(u, 0),
+          channel: u.channel,
+          chatId: u.chatId!,
+          text: "Đã nhận.",
+        });
+        await u.complete!(tx);
+        // The first attempt's transaction fails after the mark: neither reply nor mark is kept.
+        if (u.attempt === 1) throw new Error("the turn failed before its commit");
+      });
+      return "settled";
+    });
+    const { id } = await store("A", "hello");
+    clock.sync();
+    expect(await p.drain()).toMatchObject({ processed: 0, retried: 1 });
+    expect(await t.db.inboundUpdate.findUniqueOrThrow({ where: { id: id! } })).toMatchObject({
+      status: "pending",
+      processedAt: null,
+    });
+    expect(await t.db.outboxMessage.count()).toBe(0);
+    clock.advance(1_000);
+    expect(await p.drain()).toMatchObject({ processed: 1 });
+    const update = await t.db.inboundUpdate.findUniqueOrThrow({ where: { id: id! } });
+    expect(update).toMatchObject({ status: "processed", attempts: 2, nextAttemptAt: null });
+    expect(update.processedAt?.getTime()).toBe(clock.now().getTime());
+    expect(await t.db.outboxMessage.count()).toBe(1);
+    expect(attempts).toEqual([1, 2]);
+    expect((await p.drain()).claimed).toBe(0);
+  });
+
   it.runIf(kind === "postgres")(
     "two processors on separate connections handle each of 120 updates exactly once, in chat order",
     async () => {

@@ -96,6 +96,25 @@ describe.each(kinds)("outbox on %s", (kind) => {
     for (let i = 1; i < times.length; i++) expect(times[i]!).toBeGreaterThan(times[i - 1]!);
   });
 
+  it("enqueues a batch in one go: once per dedupeKey, after each chat's earlier messages, in input order", async () => {
+    const earlier = await enqueue(t.db, msg("b0", "B"));
+    const results = await enqueueMany(t.db, [
+      { ...msg("a1", "A"), choices: [{ id: "1", label: "Có" }] },
+      msg("b1", "B"),
+      msg("a1", "A", "the same key again in the batch"),
+      msg("b0", "B", "a retried producer"),
+      { ...msg("a2", "A"), photoUrl: "https://example.org/p.png" },
+    ]);
+    expect(results.map((r) => r.created)).toEqual([true, true, false, false, true]);
+    expect(results[2]!.id).toBe(results[0]!.id);
+    expect(results[3]!.id).toBe(earlier.id);
+    const rows = await t.db.outboxMessage.findMany({ orderBy: [{ createdAt: "asc" }, { id: "asc" }] });
+    expect(rows.map((r) => `${r.dedupeKey}:${r.text}`)).toEqual(["b0:b0", "a1:a1", "b1:b1", "a2:a2"]);
+    expect((await row("a1")).choices).toEqual([{ id: "1", label: "Có" }]);
+    expect((await row("a2")).photoUrl).toBe("https://example.org/p.png");
+    expect((await row("b1")).createdAt.getTime()).toBeGreaterThan((await row("b0")).createdAt.getTime());
+  });
+
   it("delivers due messages and records the platform's message id", async () => {
     const sender = new RecordingSender("telegram");
     await enqueue(t.db, { ...msg("d1", "c1", "Xin chào"), choices: [{ id: "1", label: "Giao thông" }] });
