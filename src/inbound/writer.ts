@@ -56,10 +56,21 @@ export class InboundWriter {
     return this.writing || this.queue.length > 0;
   }
 
-  /** Resolves when no acknowledgement is waiting (at once if none). */
-  idle(): Promise<void> {
+  /**
+   * Resolves when no acknowledgement is waiting (at once if none), or after `maxWaitMs` at the
+   * latest (so that work stepping aside for acknowledgements still moves under a constant flow).
+   */
+  idle(maxWaitMs?: number): Promise<void> {
     if (!this.pending) return Promise.resolve();
-    return new Promise((resolve) => this.idleWaiters.push(resolve));
+    return new Promise((resolve) => {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const done = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      this.idleWaiters.push(done);
+      if (maxWaitMs !== undefined) timer = setTimeout(done, maxWaitMs);
+    });
   }
 
   private async drain(): Promise<void> {

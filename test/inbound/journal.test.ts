@@ -214,3 +214,18 @@ describe.each(await dbKinds())("acknowledgement journal on %s", (kind) => {
     await journal.close();
   });
 });
+
+describe("group-commit writer", () => {
+  it("work stepping aside for acknowledgements waits at most the bound it gives (the flood never stops it)", async () => {
+    const { InboundWriter } = await import("../../src/inbound/writer.ts");
+    // A database that never finishes the write: acknowledgements stay pending for ever.
+    const stuck = {
+      inboundUpdate: { createManyAndReturn: () => new Promise(() => {}) },
+    } as unknown as ConstructorParameters<typeof InboundWriter>[0]["db"];
+    const writer = new InboundWriter({ db: stuck });
+    void writer.store([update(1)]);
+    expect(writer.pending).toBe(true);
+    await writer.idle(20); // resolves although the write is still in flight
+    expect(writer.pending).toBe(true);
+  });
+});
