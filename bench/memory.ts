@@ -20,8 +20,8 @@ import { loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import pg from "pg";
 import { productNodeFlags } from "./product-flags.ts";
+import { createDatabase, reachable } from "./scratch-db.ts";
 
 const TELEGRAM_TOKEN = "123456:bench-telegram-token_abcdefghij";
 const TELEGRAM_SECRET = "bench-tg-secret_0123456789";
@@ -166,7 +166,7 @@ async function main(): Promise<void> {
     for (let run = 0; run < runs; run++) {
       dataDir = path.join(dir, `data-${run}`);
       await scratch?.drop();
-      scratch = pgOk ? await createDatabase(adminUrl) : undefined;
+      scratch = pgOk ? await createDatabase(adminUrl, "bench_mem") : undefined;
       const started = new Set<string>();
       for (const name of cases) {
         const db = name.startsWith("postgres") ? "postgres" : "pglite";
@@ -269,34 +269,4 @@ async function main(): Promise<void> {
 
 function mb(bytes: number): string {
   return (bytes / 1048576).toFixed(0);
-}
-
-async function reachable(url: string): Promise<boolean> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
-  try {
-    await client.connect();
-    await client.query("select 1");
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await client.end().catch(() => {});
-  }
-}
-
-async function createDatabase(adminUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `hopthu_bench_mem_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
-  const admin = async (sql: string) => {
-    const client = new pg.Client({ connectionString: adminUrl });
-    await client.connect();
-    try {
-      await client.query(sql);
-    } finally {
-      await client.end();
-    }
-  };
-  await admin(`create database ${name}`);
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  return { url: url.toString(), drop: () => admin(`drop database if exists ${name} with (force)`) };
 }

@@ -26,8 +26,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import pg from "pg";
 import { productNodeFlags } from "./product-flags.ts";
+import { createDatabase, reachable, redactUrl } from "./scratch-db.ts";
 
 const TELEGRAM_TOKEN = "123456:bench-telegram-token_abcdefghij";
 const TELEGRAM_SECRET = "bench-tg-secret_0123456789";
@@ -420,47 +420,4 @@ function printTable(
       "probed every 50 ms during the load; idle RSS = the product's resident memory after start, own model loaded.",
   );
   for (const r of rows) if (r.note) console.log(`${r.db}/${r.channel}: ${r.note}`);
-}
-
-// ---------------------------------------------------------------------------------------------
-// A scratch PostgreSQL database.
-
-async function reachable(url: string): Promise<boolean> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
-  try {
-    await client.connect();
-    await client.query("select 1");
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await client.end().catch(() => {});
-  }
-}
-
-async function createDatabase(adminUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `hopthu_bench_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
-  const admin = async (sql: string) => {
-    const client = new pg.Client({ connectionString: adminUrl });
-    await client.connect();
-    try {
-      await client.query(sql);
-    } finally {
-      await client.end();
-    }
-  };
-  await admin(`create database ${name}`);
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  return { url: url.toString(), drop: () => admin(`drop database if exists ${name} with (force)`) };
-}
-
-function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = "***";
-    return u.toString();
-  } catch {
-    return url;
-  }
 }
