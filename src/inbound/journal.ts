@@ -314,11 +314,18 @@ export class InboundJournal {
 
   private kickMover(): void {
     if (!this.store || !this.recovered || this.moving || !this.unmoved.length) return;
-    this.moving = this.moveLoop().finally(() => {
-      this.moving = undefined;
-      // Appended while the last move was being recorded.
-      this.kickMover();
-    });
+    let stopped = false;
+    this.moving = this.moveLoop()
+      .catch((err) => {
+        // Only after close(): the rest stays in the journal's files for the next start.
+        stopped = true;
+        if (!this.closed) this.logger.error({ err }, "inbound journal: moving stopped");
+      })
+      .finally(() => {
+        this.moving = undefined;
+        // Appended while the last move was being recorded.
+        if (!stopped) this.kickMover();
+      });
   }
 
   private async moveLoop(): Promise<void> {
@@ -354,12 +361,15 @@ export class InboundJournal {
         await this.store!(inputs);
         return;
       } catch (err) {
+        // Closed: what is left stays in the journal's files for the next start.
+        if (this.closed) throw err;
         const delay = backoffDelay(attempt, this.retryBaseMs, 30_000, this.random);
         this.logger.error(
           { err, count: inputs.length, attempt, retryInMs: delay },
           "inbound journal: the database did not take acknowledged updates; they stay in the journal",
         );
         await sleep(delay);
+        if (this.closed) throw err;
       }
     }
   }

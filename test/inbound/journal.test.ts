@@ -176,6 +176,25 @@ describe.each(await dbKinds())("acknowledgement journal on %s", (kind) => {
     await journal.close();
   });
 
+  it("closing while the database is away stops retrying and leaves the updates for the next start", async () => {
+    const journal = await InboundJournal.open({ dir, retryBaseMs: 5 });
+    let calls = 0;
+    journal.attach(async () => {
+      calls++;
+      throw new Error("connection refused");
+    });
+    await journal.append([update(1)]);
+    await journal.close(30);
+    const after = calls;
+    await new Promise((r) => setTimeout(r, 60));
+    expect(calls).toBe(after); // no retry loop left running
+    const next = await InboundJournal.open({ dir });
+    next.attach(toDb);
+    expect(await next.recover()).toBe(1);
+    expect(await stored()).toEqual(["1"]);
+    await next.close();
+  });
+
   it("stays small: a moved file is truncated, full files are deleted once moved", async () => {
     const journal = await InboundJournal.open({ dir, maxFileBytes: 400 });
     journal.attach(toDb);
