@@ -2,8 +2,9 @@
  * Messenger updates in: stored durably — in the acknowledgement journal when the host has one
  * (Node: a file in the data folder, moved into the database in the background; see
  * inbound/journal.ts), else through the group-commit writer straight into the database — and the
- * webhook answers 200 only after that; the processor is kicked once they are in the database. An update that had to be quarantined (it could
- * not be stored as received) gets a polite "could not read that" reply when its chat is known.
+ * webhook answers 200 only after that; the processor is kicked once they are in the database.
+ * An update that had to be quarantined (it could not be stored as received) gets a polite "could
+ * not read that" reply when its chat is known.
  */
 import { guardStrings } from "../i18n/guard.ts";
 import type { StoreUpdateInput, StoreUpdateResult } from "../inbound/store.ts";
@@ -17,7 +18,10 @@ import type { DbClient, Logger } from "../outbox/support.ts";
  * so the Workers bundle never imports it).
  */
 export interface AckJournal {
-  /** Resolves once the updates are on disk. Rejects with an error named JournalEncodeError when one is not JSON. */
+  /**
+   * Resolves once the updates are on disk. Rejects with an error named JournalEncodeError when one
+   * is not JSON.
+   */
   append(inputs: StoreUpdateInput[]): Promise<void>;
   /** Its way into the database. */
   attach(store: (inputs: StoreUpdateInput[]) => Promise<unknown>): void;
