@@ -239,7 +239,7 @@ describe("group-commit writer", () => {
     const { InboundWriter } = await import("../../src/inbound/writer.ts");
     // A database that never finishes the write: acknowledgements stay pending for ever.
     const stuck = {
-      inboundUpdate: { createManyAndReturn: () => new Promise(() => {}) },
+      $queryRaw: () => new Promise(() => {}),
     } as unknown as ConstructorParameters<typeof InboundWriter>[0]["db"];
     const writer = new InboundWriter({ db: stuck });
     void writer.store([update(1)]);

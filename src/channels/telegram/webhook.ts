@@ -20,7 +20,7 @@
 import type { Bot } from "grammy";
 import type { Update } from "grammy/types";
 import { Hono } from "hono";
-import { bodyLimit } from "hono/body-limit";
+import { limitBody } from "../body-limit.ts";
 import { verifySecretToken } from "../zalo/secret.ts";
 import { answerCallback } from "./sender.ts";
 import type { TelegramRawUpdate } from "./update.ts";
@@ -73,7 +73,7 @@ export function telegramWebhookRoute(options: TelegramWebhookOptions): Hono {
       }
       await next();
     },
-    bodyLimit({
+    limitBody({
       maxSize: maxBodyBytes,
       onError: (c) => c.json({ ok: false, error: "payload too large" }, 413),
     }),

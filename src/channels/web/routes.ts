@@ -9,12 +9,12 @@
  * Vietnamese notice (the page shows it) instead of a turn of the dialogue.
  */
 import { Hono } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import { z } from "zod";
 import { FloodGuard, type FloodLimits } from "../../guard/flood.ts";
 import { KeyedLimiter, type Rate } from "../../guard/limiter.ts";
 import { guardStrings } from "../../i18n/guard.ts";
 import type { Reply } from "../../intake/types.ts";
+import { limitBody } from "../body-limit.ts";
 import { chatPage } from "./page.ts";
 import { clientAddress, conversationId, issueConversationId, readConversationId } from "./session.ts";
 import { webStrings } from "./strings.ts";
@@ -59,7 +59,7 @@ export function webChatRoutes(deps: WebChatDeps): Hono<Env> {
   });
   app.post(
     "/api/chat/messages",
-    bodyLimit({ maxSize: 256 * 1024, onError: (c) => c.json({ error: webStrings.tooLarge }, 413) }),
+    limitBody({ maxSize: 256 * 1024, onError: (c) => c.json({ error: webStrings.tooLarge }, 413) }),
     async (c) => {
       let json: unknown;
       try {

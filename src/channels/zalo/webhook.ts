@@ -6,7 +6,7 @@
  * storage failure is logged and answered 503 (Zalo delivers again).
  */
 import { Hono } from "hono";
-import { bodyLimit } from "hono/body-limit";
+import { limitBody } from "../body-limit.ts";
 import { verifySecretHeader } from "./secret.ts";
 import type { ParsedZaloUpdate } from "./types.ts";
 import { parseUpdates } from "./update.ts";
@@ -27,7 +27,7 @@ export function zaloWebhookRoutes(deps: ZaloWebhookDeps): Hono {
   const maxUpdates = deps.maxUpdates ?? 500;
   app.post(
     "/webhooks/zalo",
-    bodyLimit({
+    limitBody({
       maxSize: 1024 * 1024,
       onError: (c) => c.json({ ok: false, description: "payload too large" }, 413),
     }),
