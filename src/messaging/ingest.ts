@@ -81,7 +81,19 @@ export function createIngest(deps: IngestDeps) {
   });
   const { journal } = deps;
   journal?.attach((inputs) => writer.store(inputs));
+  // Acknowledgements in progress, and when the last one began (see acksFirst).
+  let receiving = 0;
+  let lastReceivedAt = Number.NEGATIVE_INFINITY;
   const put = async (inputs: StoreUpdateInput[]): Promise<void> => {
+    receiving += 1;
+    lastReceivedAt = performance.now();
+    try {
+      await putNow(inputs);
+    } finally {
+      receiving -= 1;
+    }
+  };
+  const putNow = async (inputs: StoreUpdateInput[]): Promise<void> => {
     if (journal) {
       try {
         await journal.append(inputs);
@@ -107,6 +119,26 @@ export function createIngest(deps: IngestDeps) {
     store: (u: IncomingUpdate): Promise<void> => put([toInput(u)]),
     /** Stores several updates together (one write; all or, on a poison one, each on its own). */
     storeMany: (updates: IncomingUpdate[]): Promise<void> => put(updates.map(toInput)),
+    /**
+     * A gate for work that shares the one thread (and, on PGlite, the one connection) with the
+     * acknowledgements: awaited before each of its steps, it keeps that work to at most `share` of
+     * the time while updates are arriving (within the last `quietMs`) — after a step that took
+     * t ms it waits t × (1 − share) / share ms — and costs nothing when none are. A flood is then
+     * acknowledged at nearly full speed and still processed, more slowly, instead of either
+     * waiting behind the other.
+     */
+    acksFirst(share: number, quietMs = 20): () => Promise<void> {
+      const rest = (1 - share) / share;
+      let stepStart = performance.now();
+      return async () => {
+        const now = performance.now();
+        if (receiving > 0 || now - lastReceivedAt < quietMs) {
+          const wait = Math.min((now - stepStart) * rest, 1_000);
+          if (wait >= 1) await new Promise((resolve) => setTimeout(resolve, wait));
+        }
+        stepStart = performance.now();
+      };
+    },
   };
 }
 

@@ -97,6 +97,17 @@ describe("security headers", () => {
     const html = await page.text();
     expect(html).toContain(`<script nonce="${nonce}">`);
     expect(html).toContain(`<style nonce="${nonce}">`);
+    // Every answer its own unpredictable nonce (16 random bytes), the same in script-src and style-src.
+    const nonces = new Set<string>();
+    for (let i = 0; i < 600; i++) {
+      const header = (await app.request("/healthz")).headers.get("content-security-policy")!;
+      const all = [...header.matchAll(/'nonce-([^']+)'/g)].map((m) => m[1]!);
+      expect(all).toHaveLength(2);
+      expect(all[0]).toBe(all[1]);
+      expect(Buffer.from(all[0]!, "base64")).toHaveLength(16);
+      nonces.add(all[0]!);
+    }
+    expect(nonces.size).toBe(600);
   });
 });
 

@@ -8,7 +8,7 @@ import { spawn } from "node:child_process";
 import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { InboundJournal, JournalFullError } from "../../src/inbound/journal.ts";
 import { type StoreUpdateInput, storeUpdates } from "../../src/inbound/store.ts";
 import { createIngest } from "../../src/messaging/ingest.ts";
@@ -246,5 +246,64 @@ describe("group-commit writer", () => {
     expect(writer.pending).toBe(true);
     await writer.idle(20); // resolves although the write is still in flight
     expect(writer.pending).toBe(true);
+  });
+});
+
+describe("acknowledgements first", () => {
+  it("keeps processing to its share of the time while updates arrive, and never slows it when none do", async () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "performance"] });
+    try {
+      let release = () => {};
+      const journal = {
+        append: () =>
+          new Promise<void>((resolve) => {
+            release = resolve;
+          }),
+        attach() {},
+        waiting: 0,
+        recover: async () => 0,
+        close: async () => {},
+      };
+      const ingest = createIngest({
+        db: {} as never,
+        logger: recordingLogger([]),
+        journal,
+        onStored() {},
+        onQueued() {},
+      });
+      const gate = ingest.acksFirst(0.2);
+      // A step of work of `stepMs` (counted from the gate's last pass), then the gate.
+      let lastPass = 0;
+      const passes = async (stepMs: number, expectedWaitMs: number) => {
+        vi.advanceTimersByTime(lastPass + stepMs - performance.now());
+        let passed = false;
+        void gate().then(() => {
+          passed = true;
+          lastPass = performance.now();
+        });
+        if (expectedWaitMs > 0) {
+          await vi.advanceTimersByTimeAsync(expectedWaitMs - 1);
+          expect(passed).toBe(false);
+          await vi.advanceTimersByTimeAsync(1);
+        } else await vi.advanceTimersByTimeAsync(0);
+        expect(passed).toBe(true);
+      };
+      // Nothing arriving: no wait, however long the step.
+      await passes(30, 0);
+      // An acknowledgement in progress: a 10 ms step, then 40 ms for the acknowledgements (20 %).
+      const ack = ingest.store({ channel: "telegram", externalId: "1", chatId: "c1", payload: {} });
+      await passes(10, 40);
+      release();
+      await ack;
+      // One answered a moment ago: still counts as arriving (the next request is on its way).
+      const second = ingest.store({ channel: "telegram", externalId: "2", chatId: "c1", payload: {} });
+      release();
+      await second;
+      await passes(5, 20);
+      // Quiet for longer than that: no wait again.
+      await passes(50, 0);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
