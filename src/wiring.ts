@@ -170,28 +170,23 @@ export async function wireRuntime<L extends Logger>(
     onStored: () => inbound.kick(),
     onQueued: () => outbox?.notify(),
   });
-  // PGlite runs its queries on Node's thread: while updates arrive, processing takes at most a
-  // fifth of it (bench:webhook: acknowledgements ≥ 1,000/s with a turn every few ms still going).
+  // While updates arrive, processing takes about a fifth of Node's thread (PGlite runs its queries
+  // on it too): bench:webhook, acknowledgements ≥ 1,000/s on PGlite with turns still going, where
+  // processing at full speed had halved them. On PostgreSQL processing also waits while a write
+  // of acknowledgements is in flight (at most 250 ms, so it still moves under a constant flood).
   const acksFirst = ingest.acksFirst(0.2);
   const inbound = new InboundProcessor({
     db,
     logger,
     exclusive,
-    // Acknowledgements go first: before each claim and each turn, processing waits while
-    // updates are being written (on PostgreSQL for at most 250 ms, so it still moves under a
-    // constant flood). PGlite has one connection: one turn at a time. On PostgreSQL 4 turns at a
-    // time: they share Node's one thread with the webhooks, and more in parallel only took time
-    // from the acknowledgements (bench:webhook: 8 → 4 turns doubled the acknowledgements at the
-    // same processing rate).
-    ...(exclusive
-      ? {
-          concurrency: 1,
-          yieldTo: async () => {
-            await ingest.writer.idle();
-            await acksFirst();
-          },
-        }
-      : { concurrency: 4, yieldTo: () => ingest.writer.idle(250) }),
+    // PGlite has one connection: one turn at a time. On PostgreSQL 4 turns at a time (more in
+    // parallel only took time from the acknowledgements: bench:webhook, 8 → 4 turns doubled the
+    // acknowledgements at the same processing rate).
+    concurrency: exclusive ? 1 : 4,
+    yieldTo: async () => {
+      await ingest.writer.idle(exclusive ? undefined : 250);
+      await acksFirst();
+    },
     ...(config.INBOUND_LEASE_MS ? { leaseMs: config.INBOUND_LEASE_MS } : {}),
     handle: createUpdateHandler({
       db,

@@ -120,23 +120,29 @@ export function createIngest(deps: IngestDeps) {
     /** Stores several updates together (one write; all or, on a poison one, each on its own). */
     storeMany: (updates: IncomingUpdate[]): Promise<void> => put(updates.map(toInput)),
     /**
-     * A gate for work that shares the one thread (and, on PGlite, the one connection) with the
-     * acknowledgements: awaited before each of its steps, it keeps that work to at most `share` of
-     * the time while updates are arriving (within the last `quietMs`) — after a step that took
-     * t ms it waits t × (1 − share) / share ms — and costs nothing when none are. A flood is then
-     * acknowledged at nearly full speed and still processed, more slowly, instead of either
-     * waiting behind the other.
+     * A gate for work that shares Node's one thread (and, on PGlite, the one connection) with the
+     * acknowledgements: awaited before each of its steps, it keeps that work to about `share` of
+     * the time while updates are arriving (within the last `quietMs`) — a pass waits
+     * (1 − share) / share times as long as the work ran since the previous pass — and costs
+     * nothing when none are. Passes are taken one at a time, so several steps in parallel share
+     * one budget. A flood is then acknowledged at nearly full speed and still processed, more
+     * slowly, instead of either waiting behind the other.
      */
     acksFirst(share: number, quietMs = 20): () => Promise<void> {
       const rest = (1 - share) / share;
-      let stepStart = performance.now();
-      return async () => {
+      let lastPass = performance.now();
+      let passes: Promise<void> = Promise.resolve();
+      const pass = async () => {
         const now = performance.now();
         if (receiving > 0 || now - lastReceivedAt < quietMs) {
-          const wait = Math.min((now - stepStart) * rest, 1_000);
+          const wait = Math.min((now - lastPass) * rest, 1_000);
           if (wait >= 1) await new Promise((resolve) => setTimeout(resolve, wait));
         }
-        stepStart = performance.now();
+        lastPass = performance.now();
+      };
+      return () => {
+        passes = passes.then(pass);
+        return passes;
       };
     },
   };
