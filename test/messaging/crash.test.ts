@@ -342,7 +342,12 @@ async function crashAndRecover(kind: Db["kind"], recoveryTimeoutMs: number): Pro
   await postAll(scripted);
   await postAll(wave);
   const burstMs = performance.now() - burstStarted;
-  // The last acknowledgement is in: kill at once, replies unsent, updates half-processed.
+  // The last acknowledgement is in, and (acknowledgements go first: turns mostly wait for the burst
+  // to end) the first reply is on its way to a messenger that hangs: kill at once, replies unsent,
+  // updates half-processed.
+  const replyAttempts = () => tgDown.of("sendMessage").length + zaloDown.of("sendMessage").length;
+  for (const until = performance.now() + 60_000; replyAttempts() === 0 && performance.now() < until; )
+    await new Promise((r) => setTimeout(r, 5));
   first.child.kill("SIGKILL");
   await first.stop();
   expect(first.child.signalCode).toBe("SIGKILL");
