@@ -125,17 +125,20 @@ export function createIngest(deps: IngestDeps) {
      * the time while updates are arriving (within the last `quietMs`) — a pass waits
      * (1 − share) / share times as long as the work ran since the previous pass — and costs
      * nothing when none are. Passes are taken one at a time, so several steps in parallel share
-     * one budget. A flood is then acknowledged at nearly full speed and still processed, more
-     * slowly, instead of either waiting behind the other.
+     * one budget. More than `idleMs` since the previous pass counts as the work having been idle
+     * (no wait: a message after a quiet spell is turned at once). A flood is then acknowledged at
+     * nearly full speed and still processed, more slowly, instead of either waiting behind the
+     * other.
      */
-    acksFirst(share: number, quietMs = 20): () => Promise<void> {
+    acksFirst(share: number, quietMs = 20, idleMs = 250): () => Promise<void> {
       const rest = (1 - share) / share;
       let lastPass = performance.now();
       let passes: Promise<void> = Promise.resolve();
       const pass = async () => {
         const now = performance.now();
-        if (receiving > 0 || now - lastReceivedAt < quietMs) {
-          const wait = Math.min((now - lastPass) * rest, 1_000);
+        const worked = now - lastPass;
+        if (worked < idleMs && (receiving > 0 || now - lastReceivedAt < quietMs)) {
+          const wait = Math.min(worked * rest, 1_000);
           if (wait >= 1) await new Promise((resolve) => setTimeout(resolve, wait));
         }
         lastPass = performance.now();

@@ -302,6 +302,12 @@ describe("acknowledgements first", () => {
       await passes(5, 20);
       // Quiet for longer than that: no wait again.
       await passes(50, 0);
+      // A message after the work sat idle (a quiet spell, no steps): turned at once, not held back
+      // for the idle time.
+      const third = ingest.store({ channel: "telegram", externalId: "3", chatId: "c1", payload: {} });
+      await passes(5_000, 0);
+      release();
+      await third;
     } finally {
       vi.useRealTimers();
     }
