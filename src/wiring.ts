@@ -174,7 +174,7 @@ export async function wireRuntime<L extends Logger>(
   // on it too): bench:webhook, acknowledgements ≥ 1,000/s on PGlite with turns still going, where
   // processing at full speed had halved them. On PostgreSQL processing also waits while a write
   // of acknowledgements is in flight (at most 250 ms, so it still moves under a constant flood).
-  const acksFirst = ingest.acksFirst(0.2);
+  const acksFirst = ingest.acksFirst(0.2, { first: () => ingest.writer.idle(exclusive ? undefined : 250) });
   const inbound = new InboundProcessor({
     db,
     logger,
@@ -183,10 +183,7 @@ export async function wireRuntime<L extends Logger>(
     // parallel only took time from the acknowledgements: bench:webhook, 8 → 4 turns doubled the
     // acknowledgements at the same processing rate).
     concurrency: exclusive ? 1 : 4,
-    yieldTo: async () => {
-      await ingest.writer.idle(exclusive ? undefined : 250);
-      await acksFirst();
-    },
+    yieldTo: acksFirst,
     ...(config.INBOUND_LEASE_MS ? { leaseMs: config.INBOUND_LEASE_MS } : {}),
     handle: createUpdateHandler({
       db,

@@ -128,15 +128,21 @@ export function createIngest(deps: IngestDeps) {
      * one budget. More than `idleMs` since the previous pass counts as the work having been idle
      * (no wait: a message after a quiet spell is turned at once). A flood is then acknowledged at
      * nearly full speed and still processed, more slowly, instead of either waiting behind the
-     * other.
+     * other. `first` is awaited at each pass before that wait, and its time does not count as work
+     * (on the embedded database: the journal's writes into it).
      */
-    acksFirst(share: number, quietMs = 20, idleMs = 250): () => Promise<void> {
+    acksFirst(
+      share: number,
+      options: { first?: () => Promise<void>; quietMs?: number; idleMs?: number } = {},
+    ): () => Promise<void> {
+      const { first, quietMs = 20, idleMs = 250 } = options;
       const rest = (1 - share) / share;
       let lastPass = performance.now();
       let passes: Promise<void> = Promise.resolve();
       const pass = async () => {
+        const worked = performance.now() - lastPass;
+        await first?.();
         const now = performance.now();
-        const worked = now - lastPass;
         if (worked < idleMs && (receiving > 0 || now - lastReceivedAt < quietMs)) {
           const wait = Math.min(worked * rest, 1_000);
           if (wait >= 1) await new Promise((resolve) => setTimeout(resolve, wait));
