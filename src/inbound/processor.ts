@@ -11,7 +11,7 @@
  *   pending; it is taken again when its lease expires (at once on `start()` with `exclusive`).
  * - At-least-once `handle`: a crash between `handle` committing its effects and the mark
  *   "processed" runs `handle` again for that update (a handler that writes the mark in its own
- *   transaction through `update.complete(tx)` closes that window for its turns). `handle` must therefore be idempotent: derive
+ *   statement through `update.completion` closes that window for its turns). `handle` must therefore be idempotent: derive
  *   the dedupeKey of every reply it enqueues from the update (`updateDedupeKey(update, n)`), so a
  *   second run creates no second reply, and make its other writes conditional (e.g. the
  *   conversation's version) or keyed on the update.
@@ -42,11 +42,12 @@ export interface ClaimedUpdate {
   attempt: number;
   receivedAt: Date;
   /**
-   * Records this update as processed inside the caller's transaction (fenced like the processor's
-   * own mark: only while this attempt still holds it). A handler that calls it in the transaction
-   * that commits its effects resolves with "settled", and the processor writes nothing more.
+   * The statement that records this update as processed (fenced like the processor's own mark:
+   * only while this attempt still holds it), writing only when the SQL condition `onlyIf` holds. A
+   * handler that runs it inside the statement that commits its effects resolves with "settled",
+   * and the processor writes nothing more.
    */
-  complete?: (tx: DbClient) => Promise<void>;
+  completion?: (onlyIf: Prisma.Sql) => Prisma.Sql;
 }
 
 /**
@@ -379,7 +380,10 @@ export class InboundProcessor {
         payload: row.payload,
         attempt: row.attempts,
         receivedAt: row.receivedAt,
-        complete: (tx) => this.settle(row, this.processedMark(), tx),
+        completion: (onlyIf) => Prisma.sql`
+          UPDATE "InboundUpdate"
+          SET "status" = 'processed', "processedAt" = ${this.clock.now()}::timestamptz, "nextAttemptAt" = NULL
+          WHERE "id" = ${row.id} AND "status" = 'pending' AND "attempts" = ${row.attempts} AND ${onlyIf}`,
       };
       await this.yieldTo?.();
       const outcome = await Promise.race([

@@ -9,7 +9,7 @@ import type { ReferenceData } from "../data/index.ts";
 import { Prisma } from "../generated/prisma/client.ts";
 import { LookupGuard } from "../guard/lookups.ts";
 import { guardStrings } from "../i18n/guard.ts";
-import { type CaseStore, type Client, type Tx, withTx } from "../store/cases.ts";
+import { type CaseStore, type Client, LazyTx, type Tx, withTx } from "../store/cases.ts";
 import type { Db } from "../store/db.ts";
 import {
   type Classification,
@@ -43,21 +43,30 @@ export interface TurnOutcome {
   duplicate?: boolean;
 }
 
+/** A conversation of a messenger channel (paper channels have none). */
+export interface TurnConversation {
+  id: string;
+  channel: ChannelName;
+  chatId: string;
+}
+
 export interface HandleOptions {
   /**
-   * Runs inside the turn's transaction with its replies, so the replies are queued for delivery
-   * if and only if the turn is saved (messenger channels enqueue them in the outbox here).
+   * What must be recorded exactly when the turn is (the replies queued in the outbox, the
+   * processor's "processed" mark): data-modifying statements run inside the turn's own save
+   * statement, so they commit with it or not at all. Each must write only when `saved` (a SQL
+   * condition, true iff the turn is being saved) holds. On a redelivered message (already handled)
+   * it is called with no replies and its statements run alone.
    */
-  deliver?: (
-    tx: Tx,
-    replies: Reply[],
-    conversation: { id: string; channel: ChannelName; chatId: string },
-  ) => Promise<void>;
-  /**
-   * Runs last inside the turn's transaction on every path that commits (a redelivered message
-   * too): whatever must be recorded exactly when the turn is (the processor's "processed" mark).
-   */
-  commit?: (tx: Tx) => Promise<void>;
+  record?: (replies: Reply[], conversation: TurnConversation, saved: Prisma.Sql) => Prisma.Sql[];
+}
+
+/** Statements as the common table expressions `w0 AS (…), w1 AS (…)` of one WITH. */
+function ctes(statements: Prisma.Sql[]): Prisma.Sql {
+  return Prisma.join(
+    statements.map((w, i) => Prisma.sql`${Prisma.raw(`w${i}`)} AS (${w})`),
+    ", ",
+  );
 }
 
 class KeyedLock {
@@ -177,8 +186,13 @@ export class IntakeService {
     return row;
   }
 
+  /**
+   * The dialogue's ports. Reads go to the turn's transaction once one is open, else to the
+   * database; a write (filing a case, a rating, a supplement) opens the transaction first, so the
+   * write and the turn's save commit together.
+   */
   private ports(
-    tx: Tx,
+    work: LazyTx,
     citizenId: string,
     conversationId: string,
     msg: IncomingMessage,
@@ -190,8 +204,11 @@ export class IntakeService {
       data,
       places,
       now: this.now,
-      fileCase: (draft) =>
-        cases.fileCase({ citizenId, conversationId, channel, draft, receivedAt: this.now() }, tx),
+      fileCase: async (draft) =>
+        cases.fileCase(
+          { citizenId, conversationId, channel, draft, receivedAt: this.now() },
+          await work.begin(),
+        ),
       lookup: async (code) => {
         const wait = this.lookups?.take(
           `${msg.channel}:${msg.chatId}`,
@@ -201,81 +218,86 @@ export class IntakeService {
           flags.failedLookup = true;
           throw new LookupLimited(wait);
         }
-        const view = await cases.lookup(code, citizenId, tx);
+        const view = await cases.lookup(code, citizenId, await work.client());
         if (!view) flags.failedLookup = true;
         return view;
       },
-      listOpenCases: () => cases.listOpenCases(citizenId, tx),
-      rate: (caseId, score, comment) => cases.rate(caseId, citizenId, score, comment, tx),
-      supplement: (caseId, text, photo) =>
-        cases.supplement(caseId, citizenId, { text, ...(photo ? { photo } : {}) }, tx),
+      listOpenCases: async () => cases.listOpenCases(citizenId, await work.client()),
+      rate: async (caseId, score, comment) =>
+        cases.rate(caseId, citizenId, score, comment, await work.begin()),
+      supplement: async (caseId, text, photo) =>
+        cases.supplement(caseId, citizenId, { text, ...(photo ? { photo } : {}) }, await work.begin()),
       ...(classify ? { classify } : {}),
     };
   }
 
   /**
-   * One turn in one transaction: the dialogue's effects (a filed case, a rating), the new state,
-   * both sides of the exchange and the queued replies are saved together or not at all.
+   * One turn, saved whole or not at all: the dialogue's effects (a filed case, a rating), the new
+   * state, both sides of the exchange and what `record` adds (the queued replies). A turn that
+   * writes nothing but its save (most turns) is one read and one statement, with no transaction;
+   * one with effects runs them and the save in a transaction the first effect opens. A concurrent
+   * turn (another process) is caught by the conversation's version, checked by the save.
    */
   private async turn(msg: IncomingMessage, options: HandleOptions): Promise<TurnOutcome> {
-    return withTx(this.deps.db, async (tx) => {
-      const conversation = await this.conversationFor(msg, tx);
-      const citizen = { id: conversation.citizenId };
-      const base = { conversationId: conversation.id, citizenId: citizen.id };
-      if (msg.externalId && conversation.seen) {
-        await options.commit?.(tx);
-        return { ...base, replies: [], duplicate: true };
-      }
-      const state = { ...initialState, ...(conversation.state as object) } as DialogueState;
-      const inboundAt = this.now();
-      const flags: TurnFlags = { failedLookup: false };
-      let result: TurnResult;
-      try {
-        result = await handleTurn(state, msg, this.ports(tx, citizen.id, conversation.id, msg, flags));
-      } catch (e) {
-        if (!(e instanceof LookupLimited)) throw e;
-        result = { state, replies: [{ text: guardStrings.lookupLimited(e.waitMinutes) }] };
-      }
-      // A failed guess of a tracking code is answered but not kept as conversation history (a
-      // brute-force attempt would otherwise write two rows per guess).
-      await this.save(
-        tx,
-        conversation.id,
-        conversation.version,
-        result,
-        msg,
-        inboundAt,
-        isIdentityStep(state.step),
-        !flags.failedLookup,
-      );
-      // Conversations exist only on messengers (paper channels have none).
-      await options.deliver?.(tx, result.replies, {
-        id: conversation.id,
-        channel: msg.channel,
-        chatId: msg.chatId,
-      });
-      await options.commit?.(tx);
-      return { ...base, replies: result.replies };
-    });
+    const work = new LazyTx(this.deps.db);
+    try {
+      const outcome = await this.turnIn(work, msg, options);
+      await work.commit();
+      return outcome;
+    } catch (e) {
+      await work.rollback();
+      throw e;
+    }
   }
 
+  private async turnIn(work: LazyTx, msg: IncomingMessage, options: HandleOptions): Promise<TurnOutcome> {
+    const conversation = await this.conversationFor(msg, await work.client());
+    const citizen = { id: conversation.citizenId };
+    const base = { conversationId: conversation.id, citizenId: citizen.id };
+    const where = { id: conversation.id, channel: msg.channel, chatId: msg.chatId };
+    if (msg.externalId && conversation.seen) {
+      const writes = options.record?.([], where, Prisma.sql`true`) ?? [];
+      if (writes.length) await (await work.client()).$executeRaw`WITH ${ctes(writes)} SELECT 1`;
+      return { ...base, replies: [], duplicate: true };
+    }
+    const state = { ...initialState, ...(conversation.state as object) } as DialogueState;
+    const inboundAt = this.now();
+    const flags: TurnFlags = { failedLookup: false };
+    let result: TurnResult;
+    try {
+      result = await handleTurn(state, msg, this.ports(work, citizen.id, conversation.id, msg, flags));
+    } catch (e) {
+      if (!(e instanceof LookupLimited)) throw e;
+      result = { state, replies: [{ text: guardStrings.lookupLimited(e.waitMinutes) }] };
+    }
+    // A failed guess of a tracking code is answered but not kept as conversation history (a
+    // brute-force attempt would otherwise write two rows per guess).
+    await this.save(await work.client(), conversation.id, conversation.version, result, msg, inboundAt, {
+      identity: isIdentityStep(state.step),
+      keepHistory: !flags.failedLookup,
+      also: (saved) => options.record?.(result.replies, where, saved) ?? [],
+    });
+    return { ...base, replies: result.replies };
+  }
+
+  /**
+   * The new state, the inbound message, the replies and `also`'s writes in ONE statement, all
+   * conditional on the version read (the rest is written only if the conversation's update matched).
+   */
   private async save(
-    tx: Tx,
+    client: Client,
     conversationId: string,
     version: number,
     { state, replies, caseId }: TurnResult,
     msg: IncomingMessage,
     inboundAt: Date,
-    identity = false,
-    keepHistory = true,
+    options: { identity: boolean; keepHistory: boolean; also: (saved: Prisma.Sql) => Prisma.Sql[] },
   ): Promise<void> {
-    // The new state, the inbound message and the replies in ONE statement, all conditional on the
-    // version read (the messages are written only if the update matched).
-    const history = keepHistory
+    const history = options.keepHistory
       ? [
           Prisma.sql`(${randomUUID()}::uuid, 'in'::"Direction", ${(msg.text ?? "").slice(0, 20_000)}::text,
             ${JSON.stringify(msg.photo ? [msg.photo] : [])}::jsonb, ${msg.externalId ?? null}::text,
-            ${identity}::boolean, ${inboundAt}::timestamptz)`,
+            ${options.identity}::boolean, ${inboundAt}::timestamptz)`,
           ...replies.map(
             (
               r,
@@ -293,17 +315,30 @@ export class IntakeService {
           FROM upd u, (VALUES ${Prisma.join(history)})
             AS v("id", "direction", "text", "attachments", "externalId", "identity", "createdAt")
           ON CONFLICT ("conversationId", "direction", "externalId") DO NOTHING
-          RETURNING "direction")
-        SELECT (SELECT count(*) FROM upd)::int AS "updated",
-               (SELECT count(*) FROM ins WHERE "direction" = 'in')::int AS "inbound"`
-      : Prisma.sql` SELECT (SELECT count(*) FROM upd)::int AS "updated", 1 AS "inbound"`;
-    const [r] = await tx.$queryRaw<Array<{ updated: number; inbound: number }>>`
+          RETURNING "direction")`
+      : Prisma.empty;
+    const inbound = history.length
+      ? Prisma.sql`(SELECT count(*) FROM ins WHERE "direction" = 'in')::int`
+      : Prisma.sql`1`;
+    // Saved = the conversation matched its version and (when kept) the inbound message is new: a
+    // redelivery saved meanwhile by a concurrent turn writes nothing of `also`.
+    const saved = history.length
+      ? Prisma.sql`EXISTS (SELECT 1 FROM ins WHERE "direction" = 'in')`
+      : Prisma.sql`EXISTS (SELECT 1 FROM upd)`;
+    const also = options.also(saved);
+    // A message already kept (a redelivery a concurrent turn saved) leaves the conversation as it is.
+    const unseen = msg.externalId
+      ? Prisma.sql` AND NOT EXISTS (SELECT 1 FROM "Message" m WHERE m."conversationId" = ${conversationId}::uuid
+          AND m."direction" = 'in' AND m."externalId" = ${msg.externalId}::text)`
+      : Prisma.empty;
+    const [r] = await client.$queryRaw<Array<{ updated: number; inbound: number }>>`
       WITH upd AS (
         UPDATE "Conversation"
         SET "state" = ${JSON.stringify(state)}::jsonb, "step" = ${state.step}, "version" = "version" + 1,
             "updatedAt" = ${new Date()}::timestamptz
-        WHERE "id" = ${conversationId}::uuid AND "version" = ${version}
-        RETURNING "id")${messages}`;
+        WHERE "id" = ${conversationId}::uuid AND "version" = ${version}${unseen}
+        RETURNING "id")${messages}${also.length ? Prisma.sql`, ${ctes(also)}` : Prisma.empty}
+      SELECT (SELECT count(*) FROM upd)::int AS "updated", ${inbound} AS "inbound"`;
     if (r?.updated !== 1) throw new VersionConflict();
     // The same channel message saved by a concurrent turn: it was handled once, by that turn.
     if (r.inbound !== 1) throw new DuplicateInbound();

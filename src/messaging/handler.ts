@@ -10,7 +10,7 @@ import type { ClaimedUpdate } from "../inbound/processor.ts";
 import { updateDedupeKey } from "../inbound/processor.ts";
 import type { IntakeService } from "../intake/service.ts";
 import type { ChannelName, IncomingMessage } from "../intake/types.ts";
-import { enqueue, enqueueMany } from "../outbox/index.ts";
+import { enqueue, enqueueStatement } from "../outbox/index.ts";
 import type { Db } from "../store/db.ts";
 
 export type Decoded =
@@ -85,24 +85,29 @@ export function createUpdateHandler(deps: {
       return;
     }
     const msg: IncomingMessage = { ...decoded.message, externalId: update.externalId };
-    const complete = update.complete;
+    const completion = update.completion;
     await deps.intake.handle(msg, {
-      deliver: async (tx, replies, conversation) => {
-        await enqueueMany(
-          tx,
-          replies.map((r, i) => ({
-            dedupeKey: updateDedupeKey(update, i),
-            channel: conversation.channel,
-            chatId: conversation.chatId,
-            text: r.text,
-            ...(r.choices ? { choices: r.choices } : {}),
-          })),
-        );
-      },
-      // The update is marked processed in the turn's own transaction (one commit, no window).
-      ...(complete ? { commit: (tx) => complete(tx) } : {}),
+      // The replies are queued and the update marked processed by the turn's own save statement
+      // (one commit, no window).
+      record: (replies, conversation, saved) => [
+        ...(replies.length
+          ? [
+              enqueueStatement(
+                replies.map((r, i) => ({
+                  dedupeKey: updateDedupeKey(update, i),
+                  channel: conversation.channel,
+                  chatId: conversation.chatId,
+                  text: r.text,
+                  ...(r.choices ? { choices: r.choices } : {}),
+                })),
+                saved,
+              ),
+            ]
+          : []),
+        ...(completion ? [completion(saved)] : []),
+      ],
     });
     deps.onQueued?.();
-    return complete ? "settled" : undefined;
+    return completion ? "settled" : undefined;
   };
 }

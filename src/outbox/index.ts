@@ -11,6 +11,7 @@ export {
   type EnqueueResult,
   enqueue,
   enqueueMany,
+  enqueueStatement,
   type ListFailedOptions,
   listFailed,
   retry,

@@ -70,34 +70,7 @@ export async function enqueue(db: DbClient, input: EnqueueInput): Promise<Enqueu
 export async function enqueueMany(db: DbClient, inputs: readonly EnqueueInput[]): Promise<EnqueueResult[]> {
   if (inputs.length === 0) return [];
   if (inputs.length === 1) return [await enqueue(db, inputs[0]!)];
-  const ids = inputs.map(() => randomUUID());
-  const values = inputs.map(
-    (input, i) =>
-      Prisma.sql`(${i}::int, ${ids[i]}::uuid, ${input.dedupeKey}, ${input.channel}::"Channel", ${input.chatId},
-        ${input.text}, ${input.choices === undefined ? null : JSON.stringify(input.choices)}::jsonb,
-        ${input.photoUrl ?? null}::text, ${input.caseId ?? null}::uuid)`,
-  );
-  // Each row comes after its chat's last message (or now), plus its position in ms: the batch keeps
-  // its input order, within a chat and across chats. DISTINCT ON keeps the first of repeated
-  // dedupeKeys (ON CONFLICT cannot take one key twice in a statement).
-  const rows = await db.$queryRaw<Array<{ id: string; dedupeKey: string }>>`
-    INSERT INTO "OutboxMessage"
-      ("id", "dedupeKey", "channel", "chatId", "text", "choices", "photoUrl", "caseId", "createdAt", "nextAttemptAt")
-    SELECT i."id", i."dedupeKey", i."channel", i."chatId", i."text", i."choices", i."photoUrl", i."caseId",
-           i.ts, i.ts
-    FROM (
-      SELECT DISTINCT ON (v."dedupeKey") v.*,
-             GREATEST(
-               date_trunc('milliseconds', clock_timestamp()),
-               (SELECT max(o."createdAt") + interval '1 millisecond' FROM "OutboxMessage" o
-                 WHERE o."channel" = v."channel" AND o."chatId" = v."chatId")
-             ) + v.n * interval '1 millisecond' AS ts
-      FROM (VALUES ${Prisma.join(values)})
-        AS v(n, "id", "dedupeKey", "channel", "chatId", "text", "choices", "photoUrl", "caseId")
-      ORDER BY v."dedupeKey", v.n) i
-    ORDER BY i.n
-    ON CONFLICT ("dedupeKey") DO NOTHING
-    RETURNING "id", "dedupeKey"`;
+  const rows = await db.$queryRaw<Array<{ id: string; dedupeKey: string }>>`${enqueueStatement(inputs)}`;
   const created = new Map(rows.map((r) => [r.dedupeKey, r.id]));
   const missing = inputs.map((i) => i.dedupeKey).filter((k) => !created.has(k));
   const existing = new Map<string, string>();
@@ -120,6 +93,46 @@ export async function enqueueMany(db: DbClient, inputs: readonly EnqueueInput[])
       throw new Error(`outbox: dedupeKey ${input.dedupeKey} conflicted but no row was found`);
     return { id: other, created: false };
   });
+}
+
+/**
+ * The statement `enqueueMany` runs (INSERT … RETURNING "id", "dedupeKey"), for a caller that runs it
+ * inside a larger one: as a common table expression of the statement that saves a dialogue turn, the
+ * replies are queued exactly when the turn is saved. `onlyIf` is a SQL condition; rows are written
+ * only when it holds.
+ */
+export function enqueueStatement(
+  inputs: readonly EnqueueInput[],
+  onlyIf: Prisma.Sql = Prisma.sql`true`,
+): Prisma.Sql {
+  const values = inputs.map(
+    (input, i) =>
+      Prisma.sql`(${i}::int, ${randomUUID()}::uuid, ${input.dedupeKey}, ${input.channel}::"Channel", ${input.chatId},
+        ${input.text}, ${input.choices === undefined ? null : JSON.stringify(input.choices)}::jsonb,
+        ${input.photoUrl ?? null}::text, ${input.caseId ?? null}::uuid)`,
+  );
+  // Each row comes after its chat's last message (or now), plus its position in ms: the batch keeps
+  // its input order, within a chat and across chats. DISTINCT ON keeps the first of repeated
+  // dedupeKeys (ON CONFLICT cannot take one key twice in a statement).
+  return Prisma.sql`
+    INSERT INTO "OutboxMessage"
+      ("id", "dedupeKey", "channel", "chatId", "text", "choices", "photoUrl", "caseId", "createdAt", "nextAttemptAt")
+    SELECT i."id", i."dedupeKey", i."channel", i."chatId", i."text", i."choices", i."photoUrl", i."caseId",
+           i.ts, i.ts
+    FROM (
+      SELECT DISTINCT ON (v."dedupeKey") v.*,
+             GREATEST(
+               date_trunc('milliseconds', clock_timestamp()),
+               (SELECT max(o."createdAt") + interval '1 millisecond' FROM "OutboxMessage" o
+                 WHERE o."channel" = v."channel" AND o."chatId" = v."chatId")
+             ) + v.n * interval '1 millisecond' AS ts
+      FROM (VALUES ${Prisma.join(values)})
+        AS v(n, "id", "dedupeKey", "channel", "chatId", "text", "choices", "photoUrl", "caseId")
+      WHERE ${onlyIf}
+      ORDER BY v."dedupeKey", v.n) i
+    ORDER BY i.n
+    ON CONFLICT ("dedupeKey") DO NOTHING
+    RETURNING "id", "dedupeKey"`;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

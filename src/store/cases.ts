@@ -40,6 +40,67 @@ export function withTx<T>(client: Client, fn: (tx: Tx) => Promise<T>): Promise<T
   return "$disconnect" in client ? (client as Db).$transaction(fn, { timeout: 30_000 }) : fn(client);
 }
 
+/** Ends a transaction that `LazyTx.rollback` abandons (never seen by callers). */
+class Abandoned extends Error {}
+
+/**
+ * A transaction opened only when a write needs one: until `begin()`, work goes to the database
+ * itself (each statement on its own); after it, to the transaction, which `commit()` or
+ * `rollback()` ends. A turn that only reads and then saves in one statement (most dialogue turns)
+ * so costs no BEGIN/COMMIT round trips. Given a transaction already open, it works inside it.
+ */
+export class LazyTx {
+  private tx: Promise<Tx> | undefined;
+  private done: Promise<void> | undefined;
+  private end: ((commit: boolean) => void) | undefined;
+
+  constructor(private readonly base: Client) {}
+
+  /** The transaction if one is open, else the database. */
+  client(): Promise<Client> {
+    return this.tx ?? Promise.resolve(this.base);
+  }
+
+  /** The transaction, opened now if it is not yet. */
+  begin(): Promise<Tx> {
+    if (this.tx) return this.tx;
+    if (!("$disconnect" in this.base)) {
+      this.tx = Promise.resolve(this.base as Tx);
+      return this.tx;
+    }
+    const db = this.base as Db;
+    this.tx = new Promise<Tx>((resolve, reject) => {
+      this.done = db.$transaction(
+        (tx) =>
+          new Promise<void>((ok, fail) => {
+            this.end = (commit) => (commit ? ok() : fail(new Abandoned()));
+            resolve(tx);
+          }),
+        { timeout: 30_000 },
+      );
+      // A BEGIN that fails (or a timeout before the work got the transaction) fails `begin()`.
+      this.done.catch(reject);
+    });
+    return this.tx;
+  }
+
+  /** Commits what was done in the transaction (nothing to do when none was opened). */
+  async commit(): Promise<void> {
+    if (!this.done) return;
+    await this.tx;
+    this.end?.(true);
+    await this.done;
+  }
+
+  /** Rolls the transaction back, if one was opened. */
+  async rollback(): Promise<void> {
+    if (!this.done) return;
+    await this.tx?.catch(() => {});
+    this.end?.(false);
+    await this.done.catch(() => {});
+  }
+}
+
 export class CaseStore {
   constructor(
     private readonly db: Db,

@@ -4,6 +4,7 @@
  * processors racing. Runs on the embedded PGlite and on PostgreSQL (when reachable).
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { Prisma } from "../../src/generated/prisma/client.ts";
 import {
   type ClaimedUpdate,
   InboundProcessor,
@@ -357,7 +358,9 @@ describe.each(kinds)("inbound on %s", (kind) => {
           chatId: u.chatId!,
           text: "Đã nhận.",
         });
-        await u.complete!(tx);
+        // Only where its condition holds: a false one writes nothing.
+        expect(await tx.$executeRaw(u.completion!(Prisma.sql`false`))).toBe(0);
+        expect(await tx.$executeRaw(u.completion!(Prisma.sql`true`))).toBe(1);
         // The first attempt's transaction fails after the mark: neither reply nor mark is kept.
         if (u.attempt === 1) throw new Error("the turn failed before its commit");
       });

@@ -4,8 +4,10 @@
  * On PGlite and on PostgreSQL (when reachable).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Prisma } from "../../src/generated/prisma/client.ts";
+import { enqueueStatement } from "../../src/outbox/index.ts";
 import { dbKinds } from "../support/db.ts";
-import { type Harness, harness } from "../support/harness.ts";
+import { codeIn, type Harness, harness } from "../support/harness.ts";
 
 const kinds = await dbKinds();
 
@@ -83,5 +85,58 @@ describe.each(kinds)("intake turns on %s", (kind) => {
     );
     expect(new Set(outcomes.map((o) => o.conversationId)).size).toBe(12);
     expect(outcomes.every((o) => o.replies.length > 0 && !o.duplicate)).toBe(true);
+  });
+
+  it("files a case, saves the turn and records its writes together, or none of them", async () => {
+    const chatId = "svc-file";
+    const say = (text: string, externalId: string, record?: Parameters<Harness["intake"]["handle"]>[1]) =>
+      h.intake.handle({ channel: "telegram", chatId, userId: chatId, text, externalId }, record);
+    const steps = [
+      "/start",
+      "file",
+      "Đèn đường trên đường Trần Phú, phường Hải Châu bị hỏng cả tháng nay, tối đi rất nguy hiểm",
+      "yes",
+      "pakn",
+      "topic:transport_infrastructure",
+      "Nguyễn Văn An, 0905 111 222",
+    ];
+    for (const [i, text] of steps.entries()) await say(text, `f${i}`);
+    const before = await db().conversation.findFirstOrThrow({ where: { channel: "telegram", chatId } });
+    const cases = () => db().case.count({ where: { conversationId: before.id } });
+    // The filing turn's own writes fail after the case was filed: the case, the new state and the
+    // exchange are all rolled back.
+    const failing = {
+      record: (_replies: unknown[], _c: unknown, saved: Prisma.Sql) => [
+        Prisma.sql`UPDATE "Conversation" SET "version" = "version" / 0 WHERE ${saved}`,
+      ],
+    };
+    await expect(say("send", "f-send", failing)).rejects.toThrow();
+    expect(await cases()).toBe(0);
+    const after = await db().conversation.findUniqueOrThrow({ where: { id: before.id } });
+    expect(after.version).toBe(before.version);
+    expect(await db().message.count({ where: { conversationId: before.id, externalId: "f-send" } })).toBe(0);
+    // Delivered again (as a webhook retry would): filed once, and the record's write is kept with it.
+    const marks: string[] = [];
+    const recording = {
+      record: (replies: { text: string }[], _c: unknown, saved: Prisma.Sql) => {
+        marks.push(replies.map((r) => r.text).join("\n"));
+        return [
+          enqueueStatement(
+            [{ dedupeKey: `svc-file:${marks.length}`, channel: "telegram", chatId, text: "ghi kèm" }],
+            saved,
+          ),
+        ];
+      },
+    };
+    const filed = await say("send", "f-send", recording);
+    const code = codeIn(filed.replies.map((r) => r.text).join("\n"));
+    expect(await cases()).toBe(1);
+    expect((await db().case.findFirstOrThrow({ where: { conversationId: before.id } })).code).toBe(code);
+    expect(await db().outboxMessage.count({ where: { dedupeKey: "svc-file:1" } })).toBe(1);
+    // A redelivery of the same message: nothing filed again; the record runs alone, with no replies.
+    const again = await say("send", "f-send", recording);
+    expect(again).toMatchObject({ duplicate: true, replies: [] });
+    expect(await cases()).toBe(1);
+    expect(marks.at(-1)).toBe("");
   });
 });
