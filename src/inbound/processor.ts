@@ -80,6 +80,12 @@ export interface InboundProcessorOptions {
   clock?: Clock;
   /** Updates handled at once (always of different chats). Default 4. */
   concurrency?: number;
+  /**
+   * Updates `start()`'s loop claims at once (in flight and waiting for a slot together), so a
+   * claim serves several turns. Their leases start at the claim; a stop hands back the waiting
+   * ones. Default 4 × concurrency.
+   */
+  prefetch?: number;
   /** Attempts before an update is marked failed. Default 5. */
   maxAttempts?: number;
   /** First retry delay (then doubling, with jitter). Default 1 000. */
@@ -126,6 +132,8 @@ interface Row {
   payload: Prisma.JsonValue;
   attempts: number;
   receivedAt: Date;
+  /** When this processor claimed it (clock ms; not a column). */
+  claimedAt: number;
 }
 
 export class InboundProcessor {
@@ -134,6 +142,8 @@ export class InboundProcessor {
   private readonly logger: Logger;
   private readonly clock: Clock;
   private readonly concurrency: number;
+  /** Updates claimed ahead of the free handling slots, at most (the loop's batch). */
+  private readonly prefetch: number;
   private readonly maxAttempts: number;
   private readonly baseDelayMs: number;
   private readonly maxDelayMs: number;
@@ -155,6 +165,7 @@ export class InboundProcessor {
     this.logger = options.logger ?? silentLogger;
     this.clock = options.clock ?? systemClock;
     this.concurrency = Math.max(1, options.concurrency ?? 4);
+    this.prefetch = Math.max(this.concurrency, options.prefetch ?? this.concurrency * 4);
     this.maxAttempts = Math.max(1, options.maxAttempts ?? 5);
     this.baseDelayMs = options.baseDelayMs ?? 1_000;
     this.maxDelayMs = options.maxDelayMs ?? 60_000;
@@ -209,19 +220,23 @@ export class InboundProcessor {
       }
     }
     let backlogPending = true;
+    // Claimed, not yet started (in id order; each the head of its chat, so starting them in any
+    // order keeps every chat's order). Claiming a few turns ahead spares a claim per turn.
+    const ready: Row[] = [];
     while (!this.stopping) {
-      const free = this.concurrency - this.inFlight.size;
       let claimed = 0;
-      if (free > 0) {
+      if (ready.length < this.concurrency - this.inFlight.size) {
         try {
-          const rows = await this.claim(free);
+          const rows = await this.claim(this.prefetch - this.inFlight.size - ready.length);
           claimed = rows.length;
-          for (const row of rows) this.launch(row);
+          ready.push(...rows);
         } catch (err) {
           this.logger.error({ err }, "inbound: claiming updates failed");
         }
       }
-      if (backlogPending && claimed === 0 && this.inFlight.size === 0) {
+      while (this.inFlight.size < this.concurrency && ready.length && !this.stopping)
+        this.launch(ready.shift()!);
+      if (backlogPending && claimed === 0 && this.inFlight.size === 0 && ready.length === 0) {
         backlogPending = false;
         backlogDone();
       }
@@ -230,8 +245,26 @@ export class InboundProcessor {
       // next update), a kick or the poll wakes us.
       await this.wakeup.wait(this.pollIntervalMs);
     }
+    await this.release(ready);
     await Promise.allSettled([...this.inFlight]);
     backlogDone();
+  }
+
+  /** Hands back claimed updates that were not started (stop): not an attempt, due at once. */
+  private async release(rows: Row[]): Promise<void> {
+    for (const row of rows) {
+      try {
+        await this.db.inboundUpdate.updateMany({
+          where: { id: row.id, status: "pending", attempts: row.attempts },
+          data: { attempts: row.attempts - 1, nextAttemptAt: null },
+        });
+      } catch (err) {
+        this.logger.warn(
+          { err, id: String(row.id) },
+          "inbound: could not hand back an update; it is retried when its lease expires",
+        );
+      }
+    }
   }
 
   private launch(row: Row): void {
@@ -296,7 +329,7 @@ export class InboundProcessor {
     // claimable head (chats waiting for a retry with long backlogs), DISTINCT ON over every pending
     // update finds each chat's head in one pass (linear in the pending rows, however long one
     // chat's backlog).
-    const claimAmong = (heads: Prisma.Sql) => this.db.$queryRaw<Row[]>`
+    const claimAmong = (heads: Prisma.Sql) => this.db.$queryRaw<Omit<Row, "claimedAt">[]>`
       UPDATE "InboundUpdate"
       SET "attempts" = "attempts" + 1, "nextAttemptAt" = ${leaseUntil}
       WHERE "id" IN (
@@ -332,7 +365,8 @@ export class InboundProcessor {
     const rows = windowed.length
       ? windowed
       : await claimAmong(headsOf(Prisma.sql`(SELECT * FROM "InboundUpdate" WHERE "status" = 'pending')`));
-    return rows.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    const claimedAt = now.getTime();
+    return rows.map((r) => ({ ...r, claimedAt })).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   }
 
   private async process(row: Row): Promise<Outcome> {
@@ -355,6 +389,8 @@ export class InboundProcessor {
       });
       return "failed";
     }
+    // Claimed ahead and kept waiting for a slot for a while: renew the lease before starting.
+    if (this.clock.now().getTime() - row.claimedAt >= this.leaseMs / 3) await this.extendLease(row);
     const heartbeat = setInterval(
       () => void this.extendLease(row),
       Math.max(10, Math.floor(this.leaseMs / 3)),

@@ -133,6 +133,49 @@ describe.each(kinds)("inbound on %s", (kind) => {
     expect(seen.filter((s) => s.startsWith("A"))).toEqual(["A0", "A1", "A2", "A3", "A4", "A5", "A6", "A7"]);
   });
 
+  it("claims a few turns ahead, starts them as slots free up, and a stop hands back the ones not started", async () => {
+    for (const chat of ["A", "B", "C", "D", "E"]) await store(chat, chat);
+    const started: string[] = [];
+    let unblock!: () => void;
+    const blocked = new Promise<void>((r) => {
+      unblock = r;
+    });
+    const p = new InboundProcessor({
+      db: t.db,
+      handle: async (u) => {
+        started.push(textOf(u));
+        if (textOf(u) === "B") await blocked;
+      },
+      pollIntervalMs: 60_000,
+      concurrency: 1,
+      prefetch: 3,
+    });
+    void p.start();
+    await until(() => started.includes("B"), 5_000);
+    // A done, B running: C was claimed with them (3 at once) and waits; D and E are not claimed.
+    const claimed = await t.db.inboundUpdate.findMany({ where: { attempts: 1 }, orderBy: { id: "asc" } });
+    expect(claimed.map((r) => (r.payload as { text: string }).text)).toEqual(["A", "B", "C"]);
+    const stopping = p.stop();
+    unblock();
+    await stopping;
+    expect(started).toEqual(["A", "B"]);
+    // C is handed back: pending, due at once, its claim not counted as an attempt.
+    const rows = await t.db.inboundUpdate.findMany({ orderBy: { id: "asc" } });
+    expect(
+      rows.map((r) => [(r.payload as { text: string }).text, r.status, r.attempts, r.nextAttemptAt]),
+    ).toEqual([
+      ["A", "processed", 1, null],
+      ["B", "processed", 1, null],
+      ["C", "pending", 0, null],
+      ["D", "pending", 0, null],
+      ["E", "pending", 0, null],
+    ]);
+    const next = new InboundProcessor({ db: t.db, handle: async (u) => void started.push(textOf(u)) });
+    await next.start();
+    await next.stop();
+    expect(started).toEqual(["A", "B", "C", "D", "E"]);
+  });
+
   it("retries a failed update with backoff, holding back its chat only", async () => {
     let fail = true;
     const seen: string[] = [];

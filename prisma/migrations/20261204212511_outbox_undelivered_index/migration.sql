@@ -1,0 +1,2 @@
+-- CreateIndex
+CREATE INDEX "OutboxMessage_undelivered_idx" ON "OutboxMessage"("channel", "chatId", "createdAt", "id") WHERE (status = ANY (ARRAY['pending'::"OutboxStatus", 'sending'::"OutboxStatus"]));
