@@ -182,7 +182,7 @@ export async function wireRuntime<L extends Logger>(
     // PGlite has one connection: one turn at a time. On PostgreSQL 4 turns at a time (more in
     // parallel only took time from the acknowledgements: bench:webhook, 8 → 4 turns doubled the
     // acknowledgements at the same processing rate).
-    concurrency: exclusive ? 1 : 4,
+    concurrency: exclusive ? 1 : 6,
     yieldTo: acksFirst,
     ...(config.INBOUND_LEASE_MS ? { leaseMs: config.INBOUND_LEASE_MS } : {}),
     handle: createUpdateHandler({

@@ -59,6 +59,11 @@ const DISTRICT_WORD = /(?:^| )(huyen|quan|thi xa|thanh pho|tp|h|q|tx) ([a-z0-9' 
 
 export class PlaceIndex {
   private readonly entries: Entry[] = [];
+  /** The entries' positions by the first word of their name, with and without diacritics. */
+  private readonly byFirstWord = {
+    accented: new Map<string, number[]>(),
+    plain: new Map<string, number[]>(),
+  };
   /** Former districts (unaccented name without the type word) → the communes that took them in. */
   private readonly districts = new Map<string, { label: string; communes: Commune[] }>();
 
@@ -81,6 +86,17 @@ export class PlaceIndex {
       add(commune.name, true);
       for (const a of commune.aliases) add(a, true);
       for (const f of commune.formerUnits) add(f, false);
+    }
+    for (const [i, e] of this.entries.entries()) {
+      for (const [map, name] of [
+        [this.byFirstWord.accented, e.accented],
+        [this.byFirstWord.plain, e.plain],
+      ] as const) {
+        const first = name.split(" ", 1)[0]!;
+        const list = map.get(first) ?? [];
+        if (list.at(-1) !== i) list.push(i);
+        map.set(first, list);
+      }
     }
   }
 
@@ -177,9 +193,14 @@ export class PlaceIndex {
     const found: Entry[] = [];
     // "đường Hoàng Sa", "kiệt Núi Thành", "chợ Hòa Khánh": a street or a landmark, not the commune.
     const landmark = /(?:duong|kiet|hem|ngo|cau|cho|truong|benh vien|khu do thi|nga ba|nga tu|song) $/;
-    for (const e of this.entries) {
+    const hay = marked ? q : qPlain;
+    // Only the names whose first word is a word of the text can be in it (as whole words).
+    const index = marked ? this.byFirstWord.accented : this.byFirstWord.plain;
+    const candidates = new Set<number>();
+    for (const word of hay.split(" ")) for (const i of index.get(word) ?? []) candidates.add(i);
+    for (const i of [...candidates].sort((a, b) => a - b)) {
+      const e = this.entries[i]!;
       if (e.plain.length < 4) continue;
-      const hay = marked ? q : qPlain;
       const needle = ` ${marked ? e.accented : e.plain} `;
       let at = hay.indexOf(needle);
       let hit = false;

@@ -34,6 +34,7 @@ import { defaultRateLimits, RateLimiter, type RateLimits } from "./rate-limit.ts
 import {
   backoffDelay,
   type Clock,
+  type DbClient,
   errorText,
   type Logger,
   silentLogger,
@@ -118,6 +119,8 @@ interface PendingMark {
 }
 
 const HOUR = 3_600_000;
+/** The oldest undelivered rows searched for claimable chat heads before a pass over all of them. */
+const CLAIM_WINDOW = 512;
 
 export class OutboxWorker {
   private readonly db: Db;
@@ -243,10 +246,14 @@ export class OutboxWorker {
     const lockedUntil = new Date(now.getTime() + this.lockMs);
     // Due = pending and its time has come, or sending with an expired lease (its worker died).
     // Only the oldest undelivered row of each chat qualifies (per-chat order): DISTINCT ON picks
-    // each chat's head in one pass over the undelivered rows, so one chat's backlog costs a linear
-    // scan (a NOT EXISTS per candidate grew quadratically: 35 ms at 1k rows, 620 ms at 8k).
-    // SKIP LOCKED keeps concurrent workers off each other's rows.
-    const rows = await this.db.$queryRaw<ClaimedRow[]>`
+    // each chat's head. First among the WINDOW oldest undelivered rows: a chat's first row there is
+    // its head (any earlier undelivered row of the chat would be in the window too), and the window
+    // is read in order from a partial index, so a claim costs the same however many replies wait
+    // (over every undelivered row it took 30 ms a claim with 80,000 waiting). When the window
+    // holds no due head (chats backing off with long backlogs), the heads of all undelivered rows
+    // are found in one pass (linear: a NOT EXISTS per candidate grew quadratically, 35 ms at 1k
+    // rows, 620 ms at 8k). SKIP LOCKED keeps concurrent workers off each other's rows.
+    const claimAmong = (tx: DbClient, undelivered: Prisma.Sql, limit: number) => tx.$queryRaw<ClaimedRow[]>`
       UPDATE "OutboxMessage"
       SET "status" = 'sending', "lockedUntil" = ${lockedUntil}, "attempts" = "attempts" + 1
       WHERE "id" IN (
@@ -255,20 +262,40 @@ export class OutboxWorker {
           SELECT h."id" FROM (
             SELECT DISTINCT ON (u."channel", u."chatId")
                    u."id", u."status", u."nextAttemptAt", u."lockedUntil", u."createdAt"
-            FROM "OutboxMessage" u
-            WHERE u."status" IN ('pending', 'sending')
-              AND u."channel"::text IN (${Prisma.join(this.channels)})
+            FROM ${undelivered} u
             ORDER BY u."channel", u."chatId", u."createdAt", u."id") h
           WHERE (h."status" = 'pending' AND h."nextAttemptAt" <= ${now})
              OR (h."status" = 'sending' AND h."lockedUntil" <= ${now})
           ORDER BY h."createdAt", h."id"
-          LIMIT ${this.batchSize})
+          LIMIT ${limit})
         -- Checked again on the row's latest version once it is locked (another worker may have
         -- claimed it since this statement's snapshot).
         AND ((c."status" = 'pending' AND c."nextAttemptAt" <= ${now})
              OR (c."status" = 'sending' AND c."lockedUntil" <= ${now}))
         FOR UPDATE SKIP LOCKED)
       RETURNING "id", "dedupeKey", "channel", "chatId", "text", "choices", "photoUrl", "caseId", "attempts", "createdAt", "lockedUntil"`;
+    const undelivered = Prisma.sql`
+      SELECT * FROM "OutboxMessage"
+      WHERE "status" IN ('pending', 'sending') AND "channel"::text IN (${Prisma.join(this.channels)})`;
+    // Both read the partial indexes in order, never as a bitmap: after a burst the statistics still
+    // say few rows are undelivered, and a bitmap scan then visited every entry the delivered rows
+    // left in the index until vacuum (48,000 for a window of 512: 18 ms instead of about 1).
+    const rows = await this.db.$transaction(async (tx) => {
+      await tx.$executeRaw`SET LOCAL enable_bitmapscan = off`;
+      const windowed = await claimAmong(
+        tx,
+        Prisma.sql`(${undelivered} ORDER BY "createdAt", "id" LIMIT ${CLAIM_WINDOW})`,
+        this.batchSize,
+      );
+      // A short batch: the rest may be past the window (or nothing more is due: then the pass over
+      // every undelivered row is short too, as few are waiting).
+      return windowed.length < this.batchSize
+        ? [
+            ...windowed,
+            ...(await claimAmong(tx, Prisma.sql`(${undelivered})`, this.batchSize - windowed.length)),
+          ]
+        : windowed;
+    });
     // RETURNING has no order: send the oldest first.
     return rows.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || (a.id < b.id ? -1 : 1));
   }

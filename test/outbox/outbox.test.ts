@@ -319,6 +319,32 @@ describe.each(kinds)("outbox on %s", (kind) => {
     expect(sender.texts("B")).toEqual(["b1", "b2"]);
   });
 
+  it("a chat backing off with hundreds of replies waiting does not hold back the chats after it", async () => {
+    let firstTry = true;
+    const sender = new RecordingSender("telegram", (m) => {
+      if (m.text === "a0" && firstTry) {
+        firstTry = false;
+        throw new DeliveryError("429", true, 60);
+      }
+      return {};
+    });
+    // Chat A's 600 replies are older than all the others: more than the claim's window of oldest rows.
+    await enqueueMany(
+      t.db,
+      Array.from({ length: 600 }, (_, i) => msg(`a${i}`, "A")),
+    );
+    await enqueueMany(t.db, [msg("b0", "B"), msg("c0", "C"), msg("b1", "B")]);
+    clock.sync();
+    const w = worker(sender, { policy: { random: () => 0 } });
+    // a0 (then waits 60 s) with b0 and c0, past the window of oldest rows; then b1.
+    expect(await w.runOnce()).toMatchObject({ claimed: 3, sent: 2, retried: 1 });
+    expect(await w.runOnce()).toMatchObject({ claimed: 1, sent: 1 });
+    expect((await w.runOnce()).claimed).toBe(0);
+    expect(sender.texts("B")).toEqual(["b0", "b1"]);
+    expect(sender.texts("C")).toEqual(["c0"]);
+    expect(sender.texts("A")).toEqual(["a0"]);
+  });
+
   it("does not let a failed message hold back its chat", async () => {
     const sender = new RecordingSender("telegram", (m) => {
       if (m.text === "x1") throw new DeliveryError("400: Bad Request: message is too long", false);

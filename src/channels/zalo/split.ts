@@ -122,10 +122,27 @@ function isSpace(text: string, i: number): boolean {
   return ch !== undefined && SPACE.test(ch);
 }
 
+/** One segmenter for every text (making one per call cost more than a short reply's split). */
+let graphemes: Intl.Segmenter | undefined;
+
+/**
+ * Segments the text only when a question is first asked: a text that fits whole, with no leading
+ * space (nearly every reply), never needs it.
+ */
 function clusterOracle(text: string): ClusterOracle {
+  let oracle: ClusterOracle | undefined;
+  const get = () => {
+    oracle ??= segmentedOracle(text);
+    return oracle;
+  };
+  return { isBoundary: (i) => get().isBoundary(i), clusterStart: (i) => get().clusterStart(i) };
+}
+
+function segmentedOracle(text: string): ClusterOracle {
   const n = text.length;
   if (typeof Intl !== "undefined" && typeof Intl.Segmenter === "function") {
-    const segments = new Intl.Segmenter(undefined, { granularity: "grapheme" }).segment(text);
+    graphemes ??= new Intl.Segmenter(undefined, { granularity: "grapheme" });
+    const segments = graphemes.segment(text);
     const clusterStart = (i: number) => segments.containing(i)?.index ?? i;
     return {
       isBoundary: (i) => i <= 0 || i >= n || surelyBoundary(text, i) || clusterStart(i) === i,
