@@ -245,23 +245,17 @@ async function run(o: RunOptions): Promise<Row> {
     const [ready] = (await once(product, "message")) as [FromChild];
     if (ready.type !== "ready") throw new Error("the product did not start");
     const base = `http://127.0.0.1:${ready.port}`;
-    let statsId = 0;
-    const stats = async (): Promise<Stats> => {
-      const id = ++statsId;
-      product.send({ type: "stats", id } satisfies ToChild);
+    let asked = 0;
+    const ask = async <T extends "stats" | "busy">(type: T): Promise<Extract<FromChild, { type: T }>> => {
+      const id = ++asked;
+      product.send({ type, id } satisfies ToChild);
       for (;;) {
         const [m] = (await once(product, "message")) as [FromChild];
-        if (m.type === "stats" && m.id === id) return m.stats;
+        if (m.type === type && "id" in m && m.id === id) return m as Extract<FromChild, { type: T }>;
       }
     };
-    const busy = async (): Promise<boolean> => {
-      const id = ++statsId;
-      product.send({ type: "busy", id } satisfies ToChild);
-      for (;;) {
-        const [m] = (await once(product, "message")) as [FromChild];
-        if (m.type === "busy" && m.id === id) return m.busy;
-      }
-    };
+    const stats = async (): Promise<Stats> => (await ask("stats")).stats;
+    const busy = async (): Promise<boolean> => (await ask("busy")).busy;
 
     let seq = 0;
     const body = (n: number): string =>
