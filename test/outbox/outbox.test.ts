@@ -53,6 +53,18 @@ describe.each(kinds)("outbox on %s", (kind) => {
     text,
   });
 
+  /** A Telegram stand-in that answers 429 (retry after `seconds`) to the first send of `text`. */
+  function throttledOnce(text: string, seconds: number): RecordingSender {
+    let firstTry = true;
+    return new RecordingSender("telegram", (m) => {
+      if (m.text === text && firstTry) {
+        firstTry = false;
+        throw new DeliveryError("429", true, seconds);
+      }
+      return {};
+    });
+  }
+
   async function row(dedupeKey: string) {
     return t.db.outboxMessage.findUniqueOrThrow({ where: { dedupeKey } });
   }
@@ -297,14 +309,7 @@ describe.each(kinds)("outbox on %s", (kind) => {
   });
 
   it("keeps each chat's order while its first message is retried; other chats go on", async () => {
-    let firstTry = true;
-    const sender = new RecordingSender("telegram", (m) => {
-      if (m.text === "a1" && firstTry) {
-        firstTry = false;
-        throw new DeliveryError("429", true, 5);
-      }
-      return {};
-    });
+    const sender = throttledOnce("a1", 5);
     await enqueueMany(t.db, [msg("a1", "A"), msg("b1", "B"), msg("a2", "A"), msg("b2", "B"), msg("a3", "A")]);
     clock.sync();
     const w = worker(sender, { policy: { random: () => 0 } });
@@ -320,14 +325,7 @@ describe.each(kinds)("outbox on %s", (kind) => {
   });
 
   it("a chat backing off with hundreds of replies waiting does not hold back the chats after it", async () => {
-    let firstTry = true;
-    const sender = new RecordingSender("telegram", (m) => {
-      if (m.text === "a0" && firstTry) {
-        firstTry = false;
-        throw new DeliveryError("429", true, 60);
-      }
-      return {};
-    });
+    const sender = throttledOnce("a0", 60);
     // Chat A's 600 replies are older than all the others: more than the claim's window of oldest rows.
     await enqueueMany(
       t.db,
