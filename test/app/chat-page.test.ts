@@ -40,7 +40,8 @@ describe.skipIf(!hasChromium)("the web chat page in headless Chromium", () => {
     await click("Đúng");
     // The shipped classifier sees a plain PAKN and recognises the topic itself; the citizen is not asked.
     await click("Ẩn danh");
-    expect(await page.locator(".bot").last().textContent()).toContain("• Lĩnh vực: Môi trường");
+    // The button click returns before the answer arrives; wait for the summary itself.
+    await expect.poll(() => page.locator(".bot").last().textContent()).toContain("• Lĩnh vực: Môi trường");
     await click("Gửi hồ sơ");
     await expect.poll(() => page.locator(".bot").last().textContent()).toContain("Mã hồ sơ:");
     const text = (await page.locator(".bot").last().textContent()) ?? "";
