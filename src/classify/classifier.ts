@@ -4,8 +4,9 @@
  * Pure: give it the model bytes and the manifest (see node-loader.ts for reading them from disk).
  */
 import { focusText } from "./focus.ts";
-import { type Heads, linearLogits, readHeads, softmax } from "./head.ts";
+import { type HeadInput, type Heads, linearLogits, readHeads, softmax } from "./head.ts";
 import { EXPLICIT_PRIOR, type Kind, RULE_NAMES } from "./kind-rules.ts";
+import { bayesLogits } from "./lexical-bayes.ts";
 import type { ModelManifest } from "./manifest.ts";
 import { represent } from "./represent.ts";
 import { StaticEmbedder } from "./static-embedder.ts";
@@ -62,6 +63,17 @@ export function createClassifier(artifact: ClassifierArtifact): Classifier {
     throw new Error("model manifest and classifier head disagree on the labels");
   }
   const focusWeight = s.focusWeight ?? 0;
+  const bayes = heads.topicBayes;
+  const bayesWeight = bayes ? (s.bayesWeight ?? 0) : 0;
+  /** The topic logits: the linear head, plus the weighted naive Bayes evidence of the words. */
+  const topicLogits = (x: HeadInput): Float64Array => {
+    const z = linearLogits(heads.topic, x);
+    if (bayes && bayesWeight > 0) {
+      const zb = bayesLogits(bayes, x.idx);
+      for (let k = 0; k < z.length; k++) z[k]! += bayesWeight * zb[k]!;
+    }
+    return z;
+  };
   const priorIndex = RULE_NAMES.map((name) => {
     const kind = EXPLICIT_PRIOR[name];
     return kind ? heads.meta.kinds.indexOf(kind) : -1;
@@ -69,10 +81,10 @@ export function createClassifier(artifact: ClassifierArtifact): Classifier {
 
   const classifySync = (text: string): Classification => {
     const x = represent(embedder, heads.space, text);
-    const logits = linearLogits(heads.topic, x);
+    const logits = topicLogits(x);
     const focus = focusWeight > 0 ? focusText(text) : null;
     if (focus) {
-      const zf = linearLogits(heads.topic, represent(embedder, heads.space, focus));
+      const zf = topicLogits(represent(embedder, heads.space, focus));
       for (let k = 0; k < logits.length; k++)
         logits[k] = (1 - focusWeight) * logits[k]! + focusWeight * zf[k]!;
     }

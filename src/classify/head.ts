@@ -4,6 +4,7 @@
  * the topic head and the kind head. Pure, loads from bytes.
  */
 import { readContainer, type SectionData, writeContainer } from "./container.ts";
+import type { LexicalBayes } from "./lexical-bayes.ts";
 import type { FeatureSettings, FeatureSpace } from "./represent.ts";
 
 export const HEAD_MODEL_TYPE = "vi-classifier-head";
@@ -17,6 +18,8 @@ export interface HeadMeta {
   kinds: string[];
   rules: string[];
   features: FeatureSettings;
+  /** Present when the file holds the topic's naive Bayes log-probabilities (lexical-bayes.ts). */
+  bayes?: { alpha: number; power: number };
 }
 
 /** One input: the embedding, the lexical feature indices/values, the rule indicators. */
@@ -79,6 +82,8 @@ export interface Heads {
   space: FeatureSpace;
   topic: LinearWeights;
   kind: LinearWeights;
+  /** Naive Bayes over the lexical features for the topic, when the file has it. */
+  topicBayes: LexicalBayes | null;
 }
 
 export function readHeads(bytes: ArrayBuffer | Uint8Array): Heads {
@@ -99,6 +104,10 @@ export function readHeads(bytes: ArrayBuffer | Uint8Array): Heads {
     space: { settings: c.meta.features, index: features, idf: c.f32("idf") },
     topic: head("topic", c.meta.topics.length),
     kind: head("kind", c.meta.kinds.length),
+    topicBayes:
+      c.meta.bayes && c.has("topic.bayes")
+        ? { classes: c.meta.topics.length, logProb: c.f32("topic.bayes"), power: c.meta.bayes.power }
+        : null,
   };
 }
 
@@ -108,6 +117,7 @@ export function writeHeads(
   idf: Float32Array,
   topic: LinearWeights,
   kind: LinearWeights,
+  topicBayes?: Float32Array,
 ): Uint8Array {
   const sections: Record<string, SectionData> = { features, idf };
   for (const [prefix, w] of [
@@ -119,5 +129,6 @@ export function writeHeads(
     sections[`${prefix}.rules`] = w.rules;
     sections[`${prefix}.bias`] = w.bias;
   }
+  if (topicBayes) sections["topic.bayes"] = topicBayes;
   return writeContainer(HEAD_MODEL_TYPE, meta, sections);
 }

@@ -28,6 +28,11 @@ export interface ClassifierSettings {
    * against the whole text; 0 or absent reads the whole text only. See focus.ts.
    */
   focusWeight?: number;
+  /**
+   * Weight of the naive Bayes evidence of the words (lexical-bayes.ts) added to the linear topic
+   * head's logits; 0 or absent uses the linear head alone.
+   */
+  bayesWeight?: number;
   /** How the abstention threshold was chosen (set by scripts/model/calibrate.ts). */
   thresholdSource?: string;
 }

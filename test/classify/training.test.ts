@@ -104,6 +104,49 @@ describe("training", () => {
     expect(await p(corrected)).toBeGreaterThan(await p(first));
   });
 
+  it("records the weight CV gave the naive Bayes evidence, and a model with that evidence reads the words", async () => {
+    const m = first.manifest;
+    const chosen = (m.crossValidation.topic as { bayesWeight: number }).bayesWeight;
+    expect(m.training.head).toMatchObject({ bayesWeightGrid: [0, 0.25, 0.5, 0.75, 1, 1.5, 2] });
+    expect(m.classifier.bayesWeight).toBe(chosen);
+    expect(readContainer(first.head).has("topic.bayes")).toBe(chosen > 0);
+
+    const base = {
+      corpus: { documents: tinyCorpus() },
+      examplesDir: path.join(dir, "examples", "train"),
+      topicsFile,
+    };
+    const withWeight = async (w: number) =>
+      trainModel({
+        ...base,
+        embedderBytes: first.embedder,
+        ...TINY_TRAINING,
+        head: { ...TINY_TRAINING.head, bayesWeightGrid: [w] },
+      });
+    const [off, on] = [await withWeight(0), await withWeight(2)];
+    expect(readContainer(off.head).has("topic.bayes")).toBe(false);
+    expect(readContainer(on.head).has("topic.bayes")).toBe(true);
+    expect(on.manifest.classifier.bayesWeight).toBe(2);
+    const text = "Nhà tôi bị thu hồi đất mà chưa được bồi thường";
+    const land = async (t: TrainedModel) => {
+      const c = createClassifier({ manifest: t.manifest, embedder: t.embedder, head: t.head });
+      return (await c.classify(text)).topics.find((x) => x.topic === "land")!.confidence;
+    };
+    // Same linear head in both; only the added evidence differs.
+    expect(await land(on)).not.toBeCloseTo(await land(off), 3);
+    // The same bytes without the weight in the manifest read as the linear head alone.
+    const plain = { ...on.manifest, classifier: { ...on.manifest.classifier, bayesWeight: 0 } };
+    const c = createClassifier({ manifest: plain, embedder: on.embedder, head: on.head });
+    const offClassifier = createClassifier({
+      manifest: off.manifest,
+      embedder: off.embedder,
+      head: off.head,
+    });
+    expect((await c.classify(text)).topics.map((t) => t.topic)).toEqual(
+      (await offClassifier.classify(text)).topics.map((t) => t.topic),
+    );
+  });
+
   it("produces a model the classifier loads, with probabilities over every topic summing to 1", async () => {
     const c = createClassifier({ manifest: first.manifest, embedder: first.embedder, head: first.head });
     const r = await c.classify("Nhà tôi bị thu hồi đất mà chưa được bồi thường");

@@ -12,6 +12,7 @@ import {
   writeHeads,
 } from "../../../src/classify/head.ts";
 import { EXPLICIT_PRIOR, KINDS, RULE_NAMES } from "../../../src/classify/kind-rules.ts";
+import { bayesLogits, fitBayes } from "../../../src/classify/lexical-bayes.ts";
 import type { ClassifierSettings } from "../../../src/classify/manifest.ts";
 import { stripDiacritics, tokenize } from "../../../src/classify/normalize.ts";
 import {
@@ -66,6 +67,12 @@ export interface HeadOptions {
    * long letter against the whole text, at inference (src/classify/focus.ts).
    */
   focusWeight: number;
+  /** Additive smoothing of the naive Bayes word counts (lexical-bayes.ts). */
+  bayesAlpha: number;
+  /** The naive Bayes sum over a text's features is divided by (features) ** bayesPower. */
+  bayesPower: number;
+  /** Weights of the naive Bayes evidence tried by CV (0 = the linear head alone). */
+  bayesWeightGrid: number[];
 }
 
 export const DEFAULT_HEAD_OPTIONS: HeadOptions = {
@@ -87,6 +94,9 @@ export const DEFAULT_HEAD_OPTIONS: HeadOptions = {
   minKnownFraction: 0.5,
   augment: DEFAULT_AUGMENT_OPTIONS,
   focusWeight: 0.5,
+  bayesAlpha: 0.3,
+  bayesPower: 0.5,
+  bayesWeightGrid: [0, 0.25, 0.5, 0.75, 1, 1.5, 2],
 };
 
 interface Prepared {
@@ -118,9 +128,15 @@ function stratifiedFolds(labels: readonly number[], folds: number, prng: Prng): 
 
 interface CvResult {
   logits: Float64Array[];
+  /** Out-of-fold naive Bayes logits (topic head only; empty otherwise). */
+  bayes: Float64Array[];
   gold: number[];
   stripped: boolean[];
 }
+
+/** Naive Bayes is fitted on the examples as written and the topic texts, never on framed copies. */
+const bayesRows = (rows: readonly Prepared[], label: (p: Prepared) => number) =>
+  rows.filter((p) => !p.aug).map((p) => ({ idx: p.x.idx, label: label(p) }));
 
 function crossValidate(
   data: readonly Prepared[],
@@ -131,8 +147,9 @@ function crossValidate(
   o: HeadOptions,
   l2Dense: number,
   l2Sparse: number,
+  bayes?: { alpha: number; power: number },
 ): CvResult {
-  const res: CvResult = { logits: [], gold: [], stripped: [] };
+  const res: CvResult = { logits: [], bayes: [], gold: [], stripped: [] };
   for (let f = 0; f < o.folds; f++) {
     const train = data.filter((p) => p.fold !== f && label(p) >= 0);
     const test = data.filter((p) => p.fold === f && !p.aug && label(p) >= 0);
@@ -149,12 +166,18 @@ function crossValidate(
       l2Rules: o.l2Rules,
       maxIterations: o.maxIterations,
     });
+    const nb = bayes && {
+      classes,
+      power: bayes.power,
+      logProb: fitBayes(bayesRows(train, label), features, classes, bayes.alpha),
+    };
     for (const p of test) {
       for (const [x, stripped] of [
         [p.x, false],
         [p.xs, true],
       ] as const) {
         res.logits.push(linearLogits(w, x));
+        if (nb) res.bayes.push(bayesLogits(nb, x.idx));
         res.gold.push(label(p));
         res.stripped.push(stripped);
       }
@@ -255,14 +278,35 @@ export function trainHeads(
   const dim = denseSize(embedder.dim);
   const F = featureNames.length;
 
-  // Topic head: regularisation by CV macro-F1.
-  let best: { l2Dense: number; l2Sparse: number; cv: CvResult; f1: number } | null = null;
+  // Topic head: regularisation and the weight of the naive Bayes evidence by CV macro-F1 (ties go
+  // to the smaller weight: the grid starts at 0, the linear head alone).
+  const bayesOptions = { alpha: o.bayesAlpha, power: o.bayesPower };
+  let best: { l2Dense: number; l2Sparse: number; bayesWeight: number; cv: CvResult; f1: number } | null =
+    null;
   for (const l2Sparse of [...o.l2Grid].sort((a, b) => b - a)) {
     for (const l2Dense of [...o.l2DenseGrid].sort((a, b) => b - a)) {
-      const cv = crossValidate(data, (p) => p.topic, topics.length, dim, F, o, l2Dense, l2Sparse);
-      const f1 = scores(topics, cv.gold, cv.logits.map(argmax)).macroF1;
-      log?.(`heads: topic CV l2Dense=${l2Dense} l2Sparse=${l2Sparse} macro-F1=${f1.toFixed(4)}`);
-      if (!best || f1 > best.f1 + 1e-9) best = { l2Dense, l2Sparse, cv, f1 };
+      const raw = crossValidate(
+        data,
+        (p) => p.topic,
+        topics.length,
+        dim,
+        F,
+        o,
+        l2Dense,
+        l2Sparse,
+        bayesOptions,
+      );
+      for (const bayesWeight of o.bayesWeightGrid) {
+        const cv = {
+          ...raw,
+          logits: raw.logits.map((z, i) => z.map((v, k) => v + bayesWeight * raw.bayes[i]![k]!)),
+        };
+        const f1 = scores(topics, cv.gold, cv.logits.map(argmax)).macroF1;
+        log?.(
+          `heads: topic CV l2Dense=${l2Dense} l2Sparse=${l2Sparse} bayesWeight=${bayesWeight} macro-F1=${f1.toFixed(4)}`,
+        );
+        if (!best || f1 > best.f1 + 1e-9) best = { l2Dense, l2Sparse, bayesWeight, cv, f1 };
+      }
     }
   }
   const chosen = best!;
@@ -368,6 +412,15 @@ export function trainHeads(
     );
   };
   const topicWeights = train((p) => p.topic, topics.length, chosen.l2Dense, chosen.l2Sparse);
+  const topicBayes =
+    chosen.bayesWeight > 0
+      ? fitBayes(
+          bayesRows(data, (p) => p.topic),
+          F,
+          topics.length,
+          o.bayesAlpha,
+        )
+      : undefined;
   const kb = kindBest ?? { l2Dense: 1e-3, l2Sparse: 1e-3, beta: o.kindPriorFloor, t: 1, acc: 0, nll: 0 };
   const kindWeights = train((p) => p.kind, kinds.length, kb.l2Dense, kb.l2Sparse);
   const meta: HeadMeta = {
@@ -378,8 +431,9 @@ export function trainHeads(
     kinds,
     rules: [...RULE_NAMES],
     features: o.features,
+    ...(topicBayes ? { bayes: bayesOptions } : {}),
   };
-  const bytes = writeHeads(meta, featureNames, idf, topicWeights, kindWeights);
+  const bytes = writeHeads(meta, featureNames, idf, topicWeights, kindWeights, topicBayes);
   const settings: ClassifierSettings = {
     topics,
     kinds,
@@ -389,6 +443,7 @@ export function trainHeads(
     minKnownFraction: o.minKnownFraction,
     explicitKindPrior: kb.beta,
     focusWeight: o.focusWeight,
+    bayesWeight: chosen.bayesWeight,
   };
   const crossValidation = {
     folds: o.folds,
@@ -396,6 +451,7 @@ export function trainHeads(
     topic: {
       l2Dense: chosen.l2Dense,
       l2Sparse: chosen.l2Sparse,
+      bayesWeight: chosen.bayesWeight,
       macroF1: chosen.f1,
       accuracy: scores(topics, chosen.cv.gold, pred).accuracy,
       threshold: op.threshold,
