@@ -128,22 +128,20 @@ describe("training", () => {
     expect(readContainer(on.head).has("topic.bayes")).toBe(true);
     expect(on.manifest.classifier.bayesWeight).toBe(2);
     const text = "Nhà tôi bị thu hồi đất mà chưa được bồi thường";
-    const land = async (t: TrainedModel) => {
-      const c = createClassifier({ manifest: t.manifest, embedder: t.embedder, head: t.head });
-      return (await c.classify(text)).topics.find((x) => x.topic === "land")!.confidence;
-    };
-    // Same linear head in both; only the added evidence differs.
-    expect(await land(on)).not.toBeCloseTo(await land(off), 3);
-    // The same bytes without the weight in the manifest read as the linear head alone.
-    const plain = { ...on.manifest, classifier: { ...on.manifest.classifier, bayesWeight: 0 } };
-    const c = createClassifier({ manifest: plain, embedder: on.embedder, head: on.head });
-    const offClassifier = createClassifier({
-      manifest: off.manifest,
-      embedder: off.embedder,
-      head: off.head,
+    const classifierOf = (t: TrainedModel, manifest = t.manifest) =>
+      createClassifier({ manifest, embedder: t.embedder, head: t.head });
+    // The same file read with the weight set to 0: the linear head alone, at the same temperature.
+    const plain = classifierOf(on, {
+      ...on.manifest,
+      classifier: { ...on.manifest.classifier, bayesWeight: 0 },
     });
-    expect((await c.classify(text)).topics.map((t) => t.topic)).toEqual(
-      (await offClassifier.classify(text)).topics.map((t) => t.topic),
+    const land = async (c: ReturnType<typeof classifierOf>) =>
+      (await c.classify(text)).topics.find((x) => x.topic === "land")!.confidence;
+    // Only the added evidence differs between these two.
+    expect(await land(classifierOf(on))).not.toBeCloseTo(await land(plain), 3);
+    // Weight 0 ranks the topics exactly as a model trained without the evidence.
+    expect((await plain.classify(text)).topics.map((t) => t.topic)).toEqual(
+      (await classifierOf(off).classify(text)).topics.map((t) => t.topic),
     );
   });
 
